@@ -164,6 +164,11 @@ export const BASE_MESSAGES = {
     message: "Query parameter '%1' is not supported.",
     resolution: 'Correct or remove the query parameter and resubmit the request.',
   },
+  PropertyValueConflict: {
+    severity: 'Warning',
+    message: "The property '%1' could not be written because its value would conflict with the value of the '%2' property.",
+    resolution: 'None.',
+  },
   ResourceNotFound: {
     severity: 'Critical',
     message: "The requested resource of type %1 named '%2' was not found.",

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/** Everything `build()` needs. Runtime-tunable values (session timeout, lockout) are defaults that PATCH can change. */
+export interface ShoalConfig {
+  dataDir: string;
+  listen: { host: string; port: number };
+  tls: { enabled: boolean; certFile?: string; keyFile?: string };
+  /** Largest accepted request body; larger bodies get 413. */
+  bodyLimitBytes: number;
+  sessions: { timeoutSeconds: number; maxSessions: number };
+  accounts: {
+    lockoutThreshold: number;
+    lockoutDurationSeconds: number;
+    lockoutCounterResetAfterSeconds: number;
+    minPasswordLength: number;
+    maxPasswordLength: number;
+  };
+  /** Login attempts (session POSTs and Basic auth failures) allowed per client address per minute. */
+  loginRateLimitPerMinute: number;
+  tasks: { autoDeleteTimeoutMinutes: number };
+  /** First admin password; SHOAL_ADMIN_PASSWORD overrides it. Only used when the store has no accounts yet. */
+  adminPassword?: string;
+  /** Registers the internal test-only task action. Never on in production. */
+  testActions: boolean;
+  logLevel: string;
+  /** SQLite `synchronous` mode. FULL makes an acknowledged write survive power loss as well as `kill -9`. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+}
+
+export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'sessions' | 'accounts' | 'tasks'>> & {
+  listen?: Partial<ShoalConfig['listen']>;
+  tls?: Partial<ShoalConfig['tls']>;
+  sessions?: Partial<ShoalConfig['sessions']>;
+  accounts?: Partial<ShoalConfig['accounts']>;
+  tasks?: Partial<ShoalConfig['tasks']>;
+};
+
+export const DEFAULTS: ShoalConfig = {
+  dataDir: './data',
+  listen: { host: '127.0.0.1', port: 8443 },
+  tls: { enabled: true },
+  bodyLimitBytes: 1024 * 1024,
+  sessions: { timeoutSeconds: 1800, maxSessions: 256 },
+  accounts: {
+    lockoutThreshold: 5,
+    lockoutDurationSeconds: 300,
+    lockoutCounterResetAfterSeconds: 60,
+    minPasswordLength: 8,
+    maxPasswordLength: 64,
+  },
+  loginRateLimitPerMinute: 60,
+  tasks: { autoDeleteTimeoutMinutes: 24 * 60 },
+  testActions: false,
+  logLevel: 'info',
+  sqliteSynchronous: 'FULL',
+};
+
+const KNOWN = new Set(Object.keys(DEFAULTS).concat('adminPassword'));
+
+/** Merges user input over the defaults, rejecting unknown keys so a typo in a config file is an error, not a no-op. */
+export function resolveConfig(input: ShoalConfigInput = {}, env: NodeJS.ProcessEnv = process.env): ShoalConfig {
+  for (const k of Object.keys(input)) {
+    if (!KNOWN.has(k)) throw new Error(`unknown config key "${k}"`);
+  }
+  const cfg: ShoalConfig = {
+    ...DEFAULTS,
+    ...input,
+    listen: { ...DEFAULTS.listen, ...input.listen },
+    tls: { ...DEFAULTS.tls, ...input.tls },
+    sessions: { ...DEFAULTS.sessions, ...input.sessions },
+    accounts: { ...DEFAULTS.accounts, ...input.accounts },
+    tasks: { ...DEFAULTS.tasks, ...input.tasks },
+  };
+  if (env.SHOAL_ADMIN_PASSWORD) cfg.adminPassword = env.SHOAL_ADMIN_PASSWORD;
+  if (cfg.sessions.timeoutSeconds < 30 || cfg.sessions.timeoutSeconds > 86400) {
+    throw new Error('sessions.timeoutSeconds must be between 30 and 86400 (the SessionService schema range)');
+  }
+  if (cfg.accounts.minPasswordLength > cfg.accounts.maxPasswordLength) {
+    throw new Error('accounts.minPasswordLength exceeds accounts.maxPasswordLength');
+  }
+  cfg.dataDir = resolve(cfg.dataDir);
+  return cfg;
+}
+
+/** Reads a JSON or YAML config file (by extension). */
+export function loadConfigFile(path: string): ShoalConfigInput {
+  const text = readFileSync(path, 'utf8');
+  const data: unknown = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new Error(`${path}: the config must be an object`);
+  }
+  return data as ShoalConfigInput;
+}

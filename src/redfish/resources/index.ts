@@ -1,0 +1,26 @@
+import type { ResourceDef } from '../types.js';
+import { accountResources } from './account-service.js';
+import { emptyCollections } from './collections.js';
+import { jsonSchemaResources } from './json-schemas.js';
+import { managerResources } from './managers.js';
+import { metadataResources } from './metadata.js';
+import { registryResources } from './registries.js';
+import { serviceRootResources } from './service-root.js';
+import { sessionResources } from './sessions.js';
+import { taskResources, testTaskResource } from './tasks.js';
+
+/** Every Redfish resource the gateway serves, listed explicitly. */
+export function allResources(opts: { testActions: boolean }): ResourceDef[] {
+  return [
+    ...serviceRootResources,
+    ...metadataResources,
+    ...emptyCollections,
+    ...managerResources,
+    ...sessionResources,
+    ...accountResources,
+    ...taskResources,
+    ...jsonSchemaResources,
+    ...registryResources,
+    ...(opts.testActions ? [testTaskResource] : []),
+  ];
+}

@@ -1,0 +1,111 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RedfishError } from './errors.js';
+import { etagMatches, etagOf } from './etag.js';
+import { schemaUri, type Json } from './odata.js';
+import { allowed, ruleFor } from './privileges.js';
+import { applySelect, evaluateFilter, expandResource, parseQuery, type QueryOptions } from './query/index.js';
+import type { ResourceRouter } from './router.js';
+import type { RequestContext, ResourceDef } from './types.js';
+
+/** Reads a resource in-process for `$expand`, `$filter` and `only`, with the caller's own rights. */
+export function makeResolver(router: ResourceRouter, ctx: RequestContext): (id: string) => Promise<Json | undefined> {
+  return async (id) => {
+    const m = router.match(id.split('?')[0]!);
+    if (!m?.def.get || m.def.raw) return undefined;
+    const sub: RequestContext = { ...ctx, params: m.params };
+    const rule = ruleFor(m.def.entity, 'GET');
+    if (ctx.principal && !allowed(rule, ctx.principal.privileges, m.def.owner?.(sub) === ctx.principal.accountId)) {
+      return undefined;
+    }
+    try {
+      return await m.def.get(sub);
+    } catch (e) {
+      if (e instanceof RedfishError && e.status === 404) return undefined;
+      throw e;
+    }
+  };
+}
+
+const hasQuery = (q: QueryOptions) =>
+  q.select !== undefined || q.expand !== undefined || q.filter !== undefined || q.top !== undefined || q.skip !== undefined || q.only === true;
+
+/**
+ * GET and HEAD: build the resource, tag it, answer 304 when the client's copy is current, then apply the query
+ * parameters. The ETag always describes the full resource, before `$select` or `$expand`.
+ */
+export async function serveGet(
+  def: ResourceDef,
+  ctx: RequestContext,
+  router: ResourceRouter,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const query = parseQuery(req.query as Record<string, string | string[] | undefined>);
+  let body = await def.get!(ctx);
+  const text = JSON.stringify(body);
+  const etag = etagOf(text);
+  reply.header('ETag', etag);
+  if (typeof body['@odata.type'] === 'string') reply.header('Link', `<${schemaUri(body['@odata.type'])}>; rel=describedby`);
+  const inm = req.headers['if-none-match'];
+  if (typeof inm === 'string' && etagMatches(inm, etag, true)) return reply.code(304).send();
+
+  if (!hasQuery(query)) {
+    // The common case: splice the annotation into the already serialised text rather than serialising twice.
+    const out = text.length > 2 ? `{"@odata.etag":${JSON.stringify(etag)},${text.slice(1)}` : text;
+    return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : out);
+  }
+  if (!def.collection && (query.filter || query.top !== undefined || query.skip !== undefined || query.only)) {
+    throw RedfishError.of(400, 'QueryNotSupportedOnResource');
+  }
+  const resolve = makeResolver(router, ctx);
+  if (def.collection) {
+    const only = await applyCollectionQuery(body, query, resolve, req.url);
+    if (only) body = only;
+  }
+  if (query.expand) body = await expandResource(body, query.expand, resolve);
+  if (query.select) body = applySelect(body, query.select) as Json;
+  const out = { '@odata.etag': etag, ...body };
+  return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : JSON.stringify(out));
+}
+
+/**
+ * `$filter`, `$skip`/`$top` (with `Members@odata.nextLink`) and `only` on a collection, in place. Returns the single
+ * member for `only` when there is exactly one.
+ */
+async function applyCollectionQuery(
+  body: Json,
+  q: QueryOptions,
+  resolve: (id: string) => Promise<Json | undefined>,
+  url: string,
+): Promise<Json | undefined> {
+  let members = (body.Members as { '@odata.id': string }[] | undefined) ?? [];
+  if (q.only) {
+    if (members.length !== 1) return undefined;
+    return resolve(members[0]!['@odata.id']);
+  }
+  if (q.filter) {
+    const kept: { '@odata.id': string }[] = [];
+    for (const m of members) {
+      const full = await resolve(m['@odata.id']);
+      if (full && evaluateFilter(q.filter, full)) kept.push(m);
+    }
+    members = kept;
+  }
+  const total = members.length;
+  const skip = q.skip ?? 0;
+  const page = q.top !== undefined ? members.slice(skip, skip + q.top) : members.slice(skip);
+  body['Members@odata.count'] = total;
+  body.Members = page;
+  if (q.top !== undefined && skip + q.top < total) {
+    body['Members@odata.nextLink'] = nextLink(url, skip + q.top);
+  }
+  return undefined;
+}
+
+/** The same request with `$skip` moved on; every other parameter kept as the client sent it. */
+function nextLink(url: string, skip: number): string {
+  const [path, qs = ''] = url.split('?') as [string, string?];
+  const params = new URLSearchParams(qs);
+  params.set('$skip', String(skip));
+  return `${path}?${params.toString().replace(/%24/g, '$')}`;
+}

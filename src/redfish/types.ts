@@ -1,0 +1,96 @@
+import type { FastifyRequest } from 'fastify';
+import type { AccountsService } from '../auth/accounts-service.js';
+import type { LoginLimiter } from '../auth/login-limiter.js';
+import type { SessionsService } from '../auth/sessions-service.js';
+import type { ShoalConfig } from '../config/config.js';
+import type { Principal } from '../model/account.js';
+import type { AuditEntry } from '../store/audit-repo.js';
+import type { TaskRunner } from '../tasks/runner.js';
+import type { Json } from './odata.js';
+
+/** The services the Redfish layer calls. `app.ts` wires them; the Redfish layer never writes SQL itself. */
+export interface RedfishServices {
+  config: ShoalConfig;
+  accounts: AccountsService;
+  sessions: SessionsService;
+  tasks: TaskRunner;
+  limiter: LoginLimiter;
+  audit: { append(e: AuditEntry): void };
+  settings: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void };
+  info: { uuid: string; managerId: string; startedAt: number; version: string; storeSchemaVersion(): number };
+}
+
+export interface RequestContext {
+  params: Record<string, string>;
+  /** Undefined only on routes readable without authentication. */
+  principal: Principal | undefined;
+  services: RedfishServices;
+  request: FastifyRequest;
+}
+
+/** What a `raw` resource's get returns: a full response, sent as-is (no ETag, no query processing). */
+export interface RawReply {
+  status?: number;
+  headers?: Record<string, string>;
+  contentType?: string;
+  text?: string;
+  body?: unknown;
+}
+
+/** A response from a write handler. Without `body`, the pipeline answers with the resource itself (PATCH) or 204. */
+export interface HandlerReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type PropSpec =
+  | { type: 'string'; minLength?: number; maxLength?: number; pattern?: RegExp }
+  | { type: 'integer'; min?: number; max?: number }
+  | { type: 'boolean'; only?: boolean }
+  | { type: 'enum'; values: readonly string[] };
+
+/** Writable properties of a resource and how to apply them. Paths use '/' for nested properties. */
+export interface PatchDef {
+  props: Record<string, PropSpec>;
+  apply(ctx: RequestContext, values: Record<string, unknown>): Promise<void> | void;
+}
+
+/** POST to a collection: the properties accepted on create and the handler that creates. */
+export interface CreateDef {
+  props: Record<string, PropSpec & { required?: boolean }>;
+  create(ctx: RequestContext, values: Record<string, unknown>): Promise<HandlerReply> | HandlerReply;
+}
+
+/** A Redfish action (POST to `.../Actions/<Name>`). */
+export interface ActionDef {
+  /** Qualified action name, e.g. `#ComputerSystem.Reset`, used in error messages. */
+  name: string;
+  parameters: Record<string, PropSpec & { required?: boolean }>;
+  run(ctx: RequestContext, params: Record<string, unknown>): Promise<HandlerReply> | HandlerReply;
+}
+
+/**
+ * One Redfish resource (or action target): its URI template, its PrivilegeRegistry entity, and its handlers.
+ * Every method it does not define answers 405 with `Allow`.
+ */
+export interface ResourceDef {
+  path: string;
+  entity: string;
+  /** A collection: `$filter`, `$top`, `$skip` and `only` apply to its Members. */
+  collection?: boolean;
+  /** Methods that need no authentication (service root, `$metadata`, session login). */
+  noAuth?: readonly string[];
+  /** `get` returns a {@link RawReply} (for `$metadata`, schema files and TaskMonitors): sent as-is. */
+  raw?: boolean;
+  get?(ctx: RequestContext): Promise<Json> | Json;
+  patch?: PatchDef;
+  create?: CreateDef;
+  action?: ActionDef;
+  /** Anything else a POST does (used when neither `create` nor `action` fits). */
+  post?(ctx: RequestContext, body: unknown): Promise<HandlerReply> | HandlerReply;
+  put?(ctx: RequestContext, body: unknown): Promise<HandlerReply> | HandlerReply;
+  delete?(ctx: RequestContext): Promise<HandlerReply> | HandlerReply;
+  /** The account that owns this resource, for `ConfigureSelf`. */
+  owner?(ctx: RequestContext): string | undefined;
+}

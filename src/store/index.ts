@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { AccountsRepo } from './accounts-repo.js';
+import { AuditRepo } from './audit-repo.js';
+import { openDatabase, schemaVersion, type Db } from './db.js';
+import { SessionsRepo } from './sessions-repo.js';
+import { SettingsRepo } from './settings-repo.js';
+import { TasksRepo } from './tasks-repo.js';
+
+/** The store: one SQLite database and one repository per aggregate. Nothing outside `store/` writes SQL. */
+export interface Store {
+  accounts: AccountsRepo;
+  sessions: SessionsRepo;
+  tasks: TasksRepo;
+  settings: SettingsRepo;
+  audit: AuditRepo;
+  schemaVersion(): number;
+  close(): void;
+}
+
+export function openStore(dataDir: string | ':memory:', synchronous: 'FULL' | 'NORMAL' = 'FULL'): Store {
+  const db: Db = openDatabase(dataDir === ':memory:' ? ':memory:' : join(dataDir, 'shoal.db'), synchronous);
+  return {
+    accounts: new AccountsRepo(db),
+    sessions: new SessionsRepo(db),
+    tasks: new TasksRepo(db),
+    settings: new SettingsRepo(db),
+    audit: new AuditRepo(db),
+    schemaVersion: () => schemaVersion(db),
+    close: () => db.close(),
+  };
+}
+
+export { UsernameTaken } from './accounts-repo.js';

@@ -1,0 +1,70 @@
+/** A numbered, forward-only schema change. Never edit a released migration; add a new one. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'settings, accounts, sessions, tasks, audit log',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        role_id TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        locked INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        last_failed_at INTEGER,
+        password_change_required INTEGER NOT NULL DEFAULT 0,
+        revision INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        client_ip TEXT,
+        user_agent TEXT,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL
+      );
+      CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL,
+        percent INTEGER,
+        messages TEXT NOT NULL DEFAULT '[]',
+        payload TEXT NOT NULL DEFAULT '{}',
+        request TEXT NOT NULL DEFAULT '{}',
+        result TEXT,
+        created_by TEXT,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER,
+        resumable INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX tasks_state ON tasks(state);
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        username TEXT,
+        client_ip TEXT,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        detail TEXT
+      );
+    `,
+  },
+];

@@ -194,6 +194,11 @@ export const BASE_MESSAGES = {
     message: 'The URI %1 was not found.',
     resolution: 'Correct the URI and resubmit the request.',
   },
+  InsufficientStorage: {
+    severity: 'Critical',
+    message: 'Insufficient storage or memory available to complete the request.',
+    resolution: 'Increase the free storage space available to the service and resubmit the request.',
+  },
   PayloadTooLarge: {
     severity: 'Critical',
     message: 'The supplied payload exceeds the maximum size supported by the service.',

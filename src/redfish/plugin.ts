@@ -39,7 +39,7 @@ export async function redfishPlugin(app: FastifyInstance, opts: RedfishPluginOpt
 
   // Our own JSON parser: an empty body is "no body" (clients send Content-Type on bodiless actions), bad JSON is
   // MalformedJSON, and prototype keys are refused outright.
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     const s = String(text);
     if (s.trim() === '') return done(null, undefined);

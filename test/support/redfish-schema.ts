@@ -32,7 +32,7 @@ function load(): Ajv {
       const schema = JSON.parse(text) as AnySchemaObject;
       // Files are referenced by name, and some share an $id (odata-v4.json claims odata.v4_0_5.json), so the file
       // name is the key and the embedded $id is dropped.
-      const id = dir === dirs[0] ? DMTF + f : ((schema.$id as string | undefined) ?? DMTF + f);
+      const id = DMTF + f;
       delete schema.$schema;
       delete schema.$id;
       if (!/\.v\d+_\d+_\d+\.json$/.test(f)) pruneToNewest(schema);
@@ -46,7 +46,7 @@ function load(): Ajv {
 
 /** Maps `#ServiceRoot.v1_19_0.ServiceRoot` to the schema id and definition that validate it. */
 export function schemaRefFor(odataType: string): string {
-  const m = /^#([A-Za-z0-9]+)(?:\.(v\d+_\d+_\d+))?\.([A-Za-z0-9]+)$/.exec(odataType);
+  const m = /^#([A-Za-z0-9-]+)(?:\.(v\d+_\d+_\d+))?\.([A-Za-z0-9]+)$/.exec(odataType);
   if (!m) throw new Error(`not a Redfish @odata.type: ${odataType}`);
   const [, ns, ver, type] = m;
   const file = ver ? `${ns}.${ver}.json` : `${ns}.json`;

@@ -36,8 +36,8 @@ interface Walk {
  *   as they are; so are links with a `#` fragment, which name part of a resource rather than a resource.
  * - Each `@odata.id` is resolved at most once per call; the expanded copies never share objects.
  *
- * @throws RedfishError 507 when more than `limits.maxResources` links would be expanded. It carries `GeneralError`
- *   until errors.ts gains Base `InsufficientStorage`. Rejections from `resolve` propagate unchanged.
+ * @throws RedfishError 507 `InsufficientStorage` when more than `limits.maxResources` links would be expanded.
+ *   Rejections from `resolve` propagate unchanged.
  */
 export async function expandResource(
   resource: Record<string, unknown>,
@@ -92,7 +92,7 @@ async function walkValue(
 
 async function expandLink(id: string, levels: number, ancestors: ReadonlySet<string>, walk: Walk): Promise<unknown> {
   if (id.includes('#') || ancestors.has(normalise(id))) return { '@odata.id': id };
-  if (walk.budget.left <= 0) throw RedfishError.of(507, 'GeneralError');
+  if (walk.budget.left <= 0) throw RedfishError.of(507, 'InsufficientStorage');
   // Taken before awaiting, so links expanded concurrently cannot overshoot the budget.
   walk.budget.left--;
   const target = await walk.fetch(id);

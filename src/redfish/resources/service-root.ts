@@ -34,7 +34,7 @@ export function buildServiceRoot(ctx: RequestContext): Json {
     Managers: link(`${ROOT}/Managers`),
     SessionService: link(`${ROOT}/SessionService`),
     AccountService: link(`${ROOT}/AccountService`),
-    TaskService: link(`${ROOT}/TaskService`),
+    Tasks: link(`${ROOT}/TaskService`),
     JsonSchemas: link(`${ROOT}/JsonSchemas`),
     Registries: link(`${ROOT}/Registries`),
     Links: { Sessions: link(`${ROOT}/SessionService/Sessions`) },

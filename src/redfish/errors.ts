@@ -57,32 +57,27 @@ export const BASE_MESSAGES = {
   PropertyValueTypeError: {
     severity: 'Warning',
     message: "The value '%1' for the property %2 is not a type that the property can accept.",
-    resolution:
-      'Correct the value for the property in the request body and resubmit the request if the operation failed.',
+    resolution: 'Correct the value for the property in the request body and resubmit the request if the operation failed.',
   },
   PropertyValueFormatError: {
     severity: 'Warning',
     message: "The value '%1' for the property %2 is not a format that the property can accept.",
-    resolution:
-      'Correct the value for the property in the request body and resubmit the request if the operation failed.',
+    resolution: 'Correct the value for the property in the request body and resubmit the request if the operation failed.',
   },
   PropertyValueNotInList: {
     severity: 'Warning',
     message: "The value '%1' for the property %2 is not in the list of acceptable values.",
-    resolution:
-      'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
+    resolution: 'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
   },
   PropertyValueOutOfRange: {
     severity: 'Warning',
     message: "The value '%1' for the property %2 is not in the supported range of acceptable values.",
-    resolution:
-      'Correct the value for the property in the request body and resubmit the request if the operation failed.',
+    resolution: 'Correct the value for the property in the request body and resubmit the request if the operation failed.',
   },
   PropertyMissing: {
     severity: 'Warning',
     message: 'The property %1 is a required property and must be included in the request.',
-    resolution:
-      'Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.',
+    resolution: 'Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.',
   },
   CreateFailedMissingReqProperties: {
     severity: 'Critical',
@@ -92,7 +87,7 @@ export const BASE_MESSAGES = {
   ActionNotSupported: {
     severity: 'Critical',
     message: 'The action %1 is not supported by the resource.',
-    resolution: 'The action supplied cannot be resubmitted to the implementation.  Perhaps the action was invalid, the wrong resource was the target or the implementation documentation may be of assistance.',
+    resolution: 'Check the Actions property in the resource for the supported actions.',
   },
   ActionParameterMissing: {
     severity: 'Critical',
@@ -102,7 +97,7 @@ export const BASE_MESSAGES = {
   ActionParameterUnknown: {
     severity: 'Warning',
     message: 'The action %1 was submitted with the invalid parameter %2.',
-    resolution: 'Correct the invalid parameter and resubmit the request if the operation failed.',
+    resolution: 'Correct the invalid action parameter and resubmit the request if the operation failed.',
   },
   ActionParameterValueTypeError: {
     severity: 'Warning',
@@ -137,7 +132,7 @@ export const BASE_MESSAGES = {
   QueryParameterOutOfRange: {
     severity: 'Warning',
     message: "The value '%1' for the query parameter %2 is out of range %3.",
-    resolution: 'Reduce the value for the query parameter to a value that is within range, such as a start or count value that is within bounds of the number of resources in a collection or a page that is within the range of valid pages.',
+    resolution: 'Reduce the value for the query parameter to a value that is within range, such as a start or count value that is within bounds of the number of resources in a collection or a page number that is within the range of valid pages.',
   },
   QueryNotSupportedOnResource: {
     severity: 'Warning',
@@ -177,7 +172,7 @@ export const BASE_MESSAGES = {
   ResourceAlreadyExists: {
     severity: 'Critical',
     message: "The requested resource of type %1 with the property %2 with the value '%3' already exists.",
-    resolution: 'Do not repeat the create operation as the resource has already been created.',
+    resolution: 'Do not repeat the create operation as the resource was already created.',
   },
   ResourceCannotBeDeleted: {
     severity: 'Critical',
@@ -192,7 +187,7 @@ export const BASE_MESSAGES = {
   InvalidURI: {
     severity: 'Critical',
     message: 'The URI %1 was not found.',
-    resolution: 'Correct the URI and resubmit the request.',
+    resolution: 'Provide a valid URI and resubmit the request.',
   },
   InsufficientStorage: {
     severity: 'Critical',
@@ -202,7 +197,7 @@ export const BASE_MESSAGES = {
   PayloadTooLarge: {
     severity: 'Critical',
     message: 'The supplied payload exceeds the maximum size supported by the service.',
-    resolution: 'Correct the request body and resubmit the request if it failed.',
+    resolution: 'Check that the supplied payload is correct and supported by this service.',
   },
   NoValidSession: {
     severity: 'Critical',
@@ -221,18 +216,18 @@ export const BASE_MESSAGES = {
       'The session establishment failed due to the number of simultaneous sessions exceeding the limit of the implementation.',
     resolution: 'Reduce the number of other sessions before trying to establish the session or increase the limit of simultaneous sessions, if supported.',
   },
-  SessionTerminated: { severity: 'OK', message: 'The session was successfully terminated.', resolution: 'No resolution is required.' },
-  AccountRemoved: { severity: 'OK', message: 'The account was successfully removed.', resolution: 'No resolution is required.' },
-  AccountModified: { severity: 'OK', message: 'The account was successfully modified.', resolution: 'No resolution is required.' },
+  SessionTerminated: { severity: 'OK', message: 'The session was successfully terminated.', resolution: 'None.' },
+  AccountRemoved: { severity: 'OK', message: 'The account was successfully removed.', resolution: 'None.' },
+  AccountModified: { severity: 'OK', message: 'The account was successfully modified.', resolution: 'None.' },
   PasswordIncorrectLength: {
     severity: 'Critical',
     message: 'The password provided for this account does not meet the password length requirements of the service.',
-    resolution: 'Correct the password and resubmit the request.',
+    resolution: 'Resubmit the request with a password that meets the password length requirements as specified by the `MinPasswordLength` and `MaxPasswordLength` properties in the `AccountService` resource.',
   },
   PasswordComplexityNotMet: {
     severity: 'Critical',
     message: 'The password provided for this account does not meet the password complexity requirements of the service.',
-    resolution: 'Correct the password and resubmit the request.',
+    resolution: 'Resubmit the request with a password that meets the password complexity requirements as specified by the `PasswordGuidanceMessage` property in the `AccountService` resource.',
   },
   PreconditionFailed: {
     severity: 'Critical',
@@ -242,7 +237,7 @@ export const BASE_MESSAGES = {
   HeaderInvalid: {
     severity: 'Critical',
     message: "Header '%1' is invalid.",
-    resolution: 'Resubmit the request with a valid header.',
+    resolution: 'Resubmit the request with a valid request header.',
   },
   OperationNotAllowed: {
     severity: 'Critical',

@@ -50,7 +50,8 @@ export class ResourceRouter {
 export function allowedMethods(def: ResourceDef): Method[] {
   const m: Method[] = [];
   if (def.get) m.push('GET', 'HEAD');
-  if (def.post) m.push('POST');
+  // A collection that creates members and an action target both answer POST (DSP0266 Allow header).
+  if (def.post || def.create || def.action) m.push('POST');
   if (def.patch) m.push('PATCH');
   if (def.put) m.push('PUT');
   if (def.delete) m.push('DELETE');

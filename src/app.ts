@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { LoggerOptions } from 'pino';
@@ -51,6 +51,8 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     logger: opts.logger === undefined ? { level: config.logLevel } : opts.logger,
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
+    // Per-request lines at info cost a third of the throughput; the pipeline logs each request at debug instead.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;

@@ -27,6 +27,7 @@ const BASIC_CACHE_MS = 60_000;
  */
 export class AccountsService {
   private readonly basicCache = new Map<string, { accountId: string; revision: number; at: number }>();
+  private readonly principals = new Map<string, Principal>();
 
   constructor(
     private readonly store: Store,
@@ -100,14 +101,21 @@ export class AccountsService {
     return this.store.accounts.delete(id);
   }
 
+  /** The caller as the pipeline sees it; reused while the account is unchanged, since every request needs one. */
   principalFor(a: Account, sessionId?: string): Principal {
-    return {
+    const key = `${a.id}:${a.revision}:${sessionId ?? ''}`;
+    const hit = this.principals.get(key);
+    if (hit) return hit;
+    if (this.principals.size > 10_000) this.principals.clear();
+    const p: Principal = {
       accountId: a.id,
       username: a.username,
       roleId: a.roleId,
       privileges: new Set(ROLES[a.roleId]),
       ...(sessionId ? { sessionId } : {}),
     };
+    this.principals.set(key, p);
+    return p;
   }
 
   /** Checks a user name and password, applying lockout. */

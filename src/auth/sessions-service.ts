@@ -12,6 +12,8 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
  */
 export class SessionsService {
   private readonly byHash = new Map<string, Session>();
+  // Clear tokens seen since start, so the hot path skips a SHA-256; tokens are never written anywhere.
+  private readonly byToken = new Map<string, Session>();
   private readonly dirty = new Set<string>();
 
   constructor(
@@ -65,8 +67,17 @@ export class SessionsService {
 
   /** Resolves a token to its live session, sliding its expiry. */
   authenticate(token: string): Session | undefined {
-    const s = this.byHash.get(hashToken(token));
-    if (!s) return undefined;
+    let s = this.byToken.get(token);
+    if (!s) {
+      s = this.byHash.get(hashToken(token));
+      if (!s) return undefined;
+      if (this.byToken.size > 2 * this.defaults.maxSessions) this.byToken.clear();
+      this.byToken.set(token, s);
+    }
+    if (!this.byHash.has(s.tokenHash)) {
+      this.byToken.delete(token);
+      return undefined;
+    }
     const t = this.now();
     if (t - s.lastUsedAt > this.timeoutSeconds() * 1000) {
       this.remove(s);
@@ -85,7 +96,7 @@ export class SessionsService {
   }
 
   deleteForAccount(accountId: string): void {
-    for (const s of [...this.byHash.values()]) if (s.accountId === accountId) this.byHash.delete(s.tokenHash);
+    for (const s of [...this.byHash.values()]) if (s.accountId === accountId) this.remove(s);
     this.store.sessions.deleteForAccount(accountId);
   }
 
@@ -107,6 +118,7 @@ export class SessionsService {
 
   private remove(s: Session): void {
     this.byHash.delete(s.tokenHash);
+    for (const [t, x] of this.byToken) if (x === s) this.byToken.delete(t);
     this.dirty.delete(s.id);
     this.store.sessions.delete(s.id);
   }

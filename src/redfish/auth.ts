@@ -24,7 +24,7 @@ export function tooManyLogins(retryAfter: number): RedfishError {
  * Resolves the caller from `X-Auth-Token` or Basic credentials. Returns undefined when the request carries neither;
  * throws 401 when it carries bad ones, so a client with a stale token learns so even on public resources.
  */
-export async function authenticate(req: FastifyRequest, s: RedfishServices): Promise<Principal | undefined> {
+export function authenticate(req: FastifyRequest, s: RedfishServices): Principal | undefined | Promise<Principal | undefined> {
   const token = req.headers['x-auth-token'];
   if (typeof token === 'string' && token.length > 0) {
     const session = s.sessions.authenticate(token);
@@ -41,13 +41,14 @@ export async function authenticate(req: FastifyRequest, s: RedfishServices): Pro
     const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw unauthorized();
-    const result = await s.accounts.login(decoded.slice(0, colon), decoded.slice(colon + 1));
-    if (!result.ok) {
-      const wait = s.limiter.attempt(clientAddress(req));
-      if (wait > 0) throw tooManyLogins(wait);
-      throw unauthorized();
-    }
-    return s.accounts.principalFor(result.account);
+    return s.accounts.login(decoded.slice(0, colon), decoded.slice(colon + 1)).then((result) => {
+      if (!result.ok) {
+        const wait = s.limiter.attempt(clientAddress(req));
+        if (wait > 0) throw tooManyLogins(wait);
+        throw unauthorized();
+      }
+      return s.accounts.principalFor(result.account);
+    });
   }
   if (auth !== undefined) throw unauthorized();
   return undefined;

@@ -26,6 +26,18 @@ export function makeResolver(router: ResourceRouter, ctx: RequestContext): (id: 
   };
 }
 
+const NO_QUERY: QueryOptions = {};
+const linkCache = new Map<string, string>();
+
+function describedBy(type: string): string {
+  let v = linkCache.get(type);
+  if (v === undefined) {
+    v = `<${schemaUri(type)}>; rel=describedby`;
+    linkCache.set(type, v);
+  }
+  return v;
+}
+
 const hasQuery = (q: QueryOptions) =>
   q.select !== undefined || q.expand !== undefined || q.filter !== undefined || q.top !== undefined || q.skip !== undefined || q.only === true;
 
@@ -40,12 +52,12 @@ export async function serveGet(
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const query = parseQuery(req.query as Record<string, string | string[] | undefined>);
+  const query = req.url.includes('?') ? parseQuery(req.query as Record<string, string | string[] | undefined>) : NO_QUERY;
   let body = await def.get!(ctx);
   const text = JSON.stringify(body);
   const etag = etagOf(text);
   reply.header('ETag', etag);
-  if (typeof body['@odata.type'] === 'string') reply.header('Link', `<${schemaUri(body['@odata.type'])}>; rel=describedby`);
+  if (typeof body['@odata.type'] === 'string') reply.header('Link', describedBy(body['@odata.type']));
   const inm = req.headers['if-none-match'];
   if (typeof inm === 'string' && etagMatches(inm, etag, true)) return reply.code(304).send();
 

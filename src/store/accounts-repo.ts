@@ -1,5 +1,5 @@
 import type { Account, RoleId } from '../model/account.js';
-import type { Db } from './db.js';
+import { prep, type Db } from './db.js';
 
 interface Row {
   id: string;
@@ -35,23 +35,31 @@ function toAccount(r: Row): Account {
 
 /** Account rows. Ids are small integers as strings, assigned here, never reused while the row exists. */
 export class AccountsRepo {
+  // Every request reads its caller's account; all writes pass through this class, so a by-id copy stays current.
+  private readonly byId = new Map<string, Account | null>();
+
   constructor(private readonly db: Db) {}
 
   list(): Account[] {
-    return (this.db.prepare('SELECT * FROM accounts ORDER BY CAST(id AS INTEGER)').all() as Row[]).map(toAccount);
+    return (prep(this.db, 'SELECT * FROM accounts ORDER BY CAST(id AS INTEGER)').all() as Row[]).map(toAccount);
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
+    return (prep(this.db, 'SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
   }
 
   get(id: string): Account | undefined {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
-    return r && toAccount(r);
+    const hit = this.byId.get(id);
+    if (hit !== undefined) return hit ?? undefined;
+    const r = prep(this.db, 'SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    const a = r ? toAccount(r) : undefined;
+    if (this.byId.size > 10_000) this.byId.clear();
+    this.byId.set(id, a ?? null);
+    return a;
   }
 
   byUsername(username: string): Account | undefined {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE username = ?').get(username) as Row | undefined;
+    const r = prep(this.db, 'SELECT * FROM accounts WHERE username = ?').get(username) as Row | undefined;
     return r && toAccount(r);
   }
 
@@ -59,14 +67,14 @@ export class AccountsRepo {
   create(a: Omit<Account, 'id' | 'revision' | 'createdAt' | 'failedLogins' | 'lastFailedAt' | 'locked' | 'lockedUntil'>): Account {
     return this.db.transaction(() => {
       if (this.byUsername(a.username)) throw new UsernameTaken(a.username);
-      const next = (this.db.prepare('SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 AS n FROM accounts').get() as { n: number }).n;
+      const next = (prep(this.db, 'SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 AS n FROM accounts').get() as { n: number }).n;
       const id = String(next);
-      this.db
-        .prepare(
+      prep(this.db, 
           `INSERT INTO accounts (id, username, role_id, password_hash, enabled, password_change_required, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(id, a.username, a.roleId, a.passwordHash, a.enabled ? 1 : 0, a.passwordChangeRequired ? 1 : 0, Date.now());
+      this.byId.delete(id);
       return this.get(id)!;
     })();
   }
@@ -98,13 +106,15 @@ export class AccountsRepo {
         const other = this.byUsername(patch.username);
         if (other && other.id !== id) throw new UsernameTaken(patch.username);
       }
-      this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, revision = revision + 1 WHERE id = ?`).run(...vals, id);
+      prep(this.db, `UPDATE accounts SET ${sets.join(', ')}, revision = revision + 1 WHERE id = ?`).run(...vals, id);
+      this.byId.delete(id);
       return this.get(id);
     })();
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id).changes > 0;
+    this.byId.delete(id);
+    return prep(this.db, 'DELETE FROM accounts WHERE id = ?').run(id).changes > 0;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { prep, type Db } from './db.js';
 
 export interface AuditEntry {
   at: number;
@@ -15,14 +15,13 @@ export class AuditRepo {
   constructor(private readonly db: Db) {}
 
   append(e: AuditEntry): void {
-    this.db
-      .prepare('INSERT INTO audit_log (at, username, client_ip, method, path, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    prep(this.db, 'INSERT INTO audit_log (at, username, client_ip, method, path, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(e.at, e.username, e.clientIp, e.method, e.path, e.status, e.detail ?? null);
   }
 
   recent(limit = 100): AuditEntry[] {
     return (
-      this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as {
+      prep(this.db, 'SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as {
         at: number;
         username: string | null;
         client_ip: string | null;

@@ -19,13 +19,14 @@ export interface Store {
 
 export function openStore(dataDir: string | ':memory:', synchronous: 'FULL' | 'NORMAL' = 'FULL'): Store {
   const db: Db = openDatabase(dataDir === ':memory:' ? ':memory:' : join(dataDir, 'shoal.db'), synchronous);
+  const version = schemaVersion(db); // migrations ran in openDatabase; it cannot change while open
   return {
     accounts: new AccountsRepo(db),
     sessions: new SessionsRepo(db),
     tasks: new TasksRepo(db),
     settings: new SettingsRepo(db),
     audit: new AuditRepo(db),
-    schemaVersion: () => schemaVersion(db),
+    schemaVersion: () => version,
     close: () => db.close(),
   };
 }

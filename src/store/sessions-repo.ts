@@ -1,5 +1,5 @@
 import type { Session } from '../model/account.js';
-import type { Db } from './db.js';
+import { prep, type Db } from './db.js';
 
 interface Row {
   id: string;
@@ -26,12 +26,11 @@ export class SessionsRepo {
   constructor(private readonly db: Db) {}
 
   list(): Session[] {
-    return (this.db.prepare('SELECT * FROM sessions ORDER BY created_at').all() as Row[]).map(toSession);
+    return (prep(this.db, 'SELECT * FROM sessions ORDER BY created_at').all() as Row[]).map(toSession);
   }
 
   insert(s: Session): void {
-    this.db
-      .prepare(
+    prep(this.db, 
         `INSERT INTO sessions (id, token_hash, account_id, client_ip, user_agent, created_at, last_used_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -39,16 +38,16 @@ export class SessionsRepo {
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id).changes > 0;
+    return prep(this.db, 'DELETE FROM sessions WHERE id = ?').run(id).changes > 0;
   }
 
   deleteForAccount(accountId: string): number {
-    return this.db.prepare('DELETE FROM sessions WHERE account_id = ?').run(accountId).changes;
+    return prep(this.db, 'DELETE FROM sessions WHERE account_id = ?').run(accountId).changes;
   }
 
   /** Persists last-use times in one transaction; the in-memory cache batches them so reads never write. */
   touchMany(entries: { id: string; lastUsedAt: number }[]): void {
-    const stmt = this.db.prepare('UPDATE sessions SET last_used_at = ? WHERE id = ?');
+    const stmt = prep(this.db, 'UPDATE sessions SET last_used_at = ? WHERE id = ?');
     this.db.transaction(() => {
       for (const e of entries) stmt.run(e.lastUsedAt, e.id);
     })();

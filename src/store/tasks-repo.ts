@@ -1,5 +1,5 @@
 import type { Health, TaskMessage, TaskRecord, TaskRequest, TaskResult, TaskState } from '../model/task.js';
-import type { Db } from './db.js';
+import { prep, type Db } from './db.js';
 
 interface Row {
   id: number;
@@ -44,8 +44,7 @@ export class TasksRepo {
   constructor(private readonly db: Db) {}
 
   create(t: NewTask): TaskRecord {
-    const info = this.db
-      .prepare(
+    const info = prep(this.db, 
         `INSERT INTO tasks (kind, name, state, status, percent, payload, request, created_by, start_time, resumable)
          VALUES (?, ?, 'New', 'OK', 0, ?, ?, ?, ?, ?)`,
       )
@@ -55,23 +54,22 @@ export class TasksRepo {
 
   get(id: string): TaskRecord | undefined {
     if (!/^\d+$/.test(id)) return undefined;
-    const r = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(Number(id)) as Row | undefined;
+    const r = prep(this.db, 'SELECT * FROM tasks WHERE id = ?').get(Number(id)) as Row | undefined;
     return r && toTask(r);
   }
 
   list(): TaskRecord[] {
-    return (this.db.prepare('SELECT * FROM tasks ORDER BY id').all() as Row[]).map(toTask);
+    return (prep(this.db, 'SELECT * FROM tasks ORDER BY id').all() as Row[]).map(toTask);
   }
 
   listIds(): string[] {
-    return (this.db.prepare('SELECT id FROM tasks ORDER BY id').all() as { id: number }[]).map((r) => String(r.id));
+    return (prep(this.db, 'SELECT id FROM tasks ORDER BY id').all() as { id: number }[]).map((r) => String(r.id));
   }
 
   /** Tasks that were not finished when the service last stopped. */
   unfinished(): TaskRecord[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM tasks WHERE state IN ('New','Starting','Running','Pending','Cancelling') ORDER BY id`)
+      prep(this.db, `SELECT * FROM tasks WHERE state IN ('New','Starting','Running','Pending','Cancelling') ORDER BY id`)
         .all() as Row[]
     ).map(toTask);
   }
@@ -96,19 +94,18 @@ export class TasksRepo {
       sets.push(`${col} = ?`);
       vals.push(enc(patch[key]));
     }
-    if (sets.length) this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = ?`).run(...vals, Number(id));
+    if (sets.length) prep(this.db, `UPDATE tasks SET ${sets.join(', ')} WHERE id = ?`).run(...vals, Number(id));
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM tasks WHERE id = ?').run(Number(id)).changes > 0;
+    return prep(this.db, 'DELETE FROM tasks WHERE id = ?').run(Number(id)).changes > 0;
   }
 
   /** Deletes ended tasks whose end time is older than `before` (ms since epoch); returns their ids. */
   deleteEndedBefore(before: number): string[] {
-    const rows = this.db
-      .prepare(`SELECT id FROM tasks WHERE end_time IS NOT NULL AND end_time < ?`)
+    const rows = prep(this.db, `SELECT id FROM tasks WHERE end_time IS NOT NULL AND end_time < ?`)
       .all(before) as { id: number }[];
-    const del = this.db.prepare('DELETE FROM tasks WHERE id = ?');
+    const del = prep(this.db, 'DELETE FROM tasks WHERE id = ?');
     this.db.transaction(() => rows.forEach((r) => del.run(r.id)))();
     return rows.map((r) => String(r.id));
   }

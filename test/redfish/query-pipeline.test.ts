@@ -29,7 +29,7 @@ describe('query parameters through the pipeline', () => {
     const seen: string[] = [];
     let next: string | undefined = `${ACCOUNTS}?$top=4`;
     while (next) {
-      const page = (await get(next)).json();
+      const page = (await get(next)).json() as { Members: { '@odata.id': string }[]; 'Members@odata.nextLink'?: string };
       seen.push(...page.Members.map((m: { '@odata.id': string }) => m['@odata.id']));
       next = page['Members@odata.nextLink'];
     }

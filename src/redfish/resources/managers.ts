@@ -1,8 +1,12 @@
+import { hostname } from 'node:os';
 import { collection, isoTime, link, ROOT, TYPES, type Json } from '../odata.js';
 import { RedfishError } from '../errors.js';
 import type { RequestContext, ResourceDef } from '../types.js';
 
 const SERVICE_ID_KEY = 'manager-service-identification';
+
+let resetCache: [number, string] | undefined;
+const lastReset = (t: number) => (resetCache?.[0] === t ? resetCache[1] : (resetCache = [t, isoTime(t)])[1]);
 
 function requireSelf(ctx: RequestContext): string {
   const id = ctx.services.info.managerId;
@@ -27,7 +31,7 @@ export function buildManager(ctx: RequestContext): Json {
     UUID: info.uuid,
     ServiceEntryPointUUID: info.uuid,
     ServiceIdentification: settings.get<string>(SERVICE_ID_KEY) ?? '',
-    LastResetTime: isoTime(info.startedAt),
+    LastResetTime: lastReset(info.startedAt),
     PowerState: 'On',
     Status: { State: 'Enabled', Health: 'OK' },
     NetworkProtocol: link(`${uri}/NetworkProtocol`),
@@ -44,15 +48,17 @@ export function buildManager(ctx: RequestContext): Json {
 function buildNetworkProtocol(ctx: RequestContext): Json {
   const id = requireSelf(ctx);
   const { config } = ctx.services;
-  const port = config.listen.port;
+  // The port the request arrived on: with `--listen host:0` the configured port says nothing.
+  const port = ctx.request.socket?.localPort ?? config.listen.port;
+  const [on, off] = config.tls.enabled ? ['HTTPS', 'HTTP'] : ['HTTP', 'HTTPS'];
   return {
     '@odata.id': `${ROOT}/Managers/${id}/NetworkProtocol`,
     '@odata.type': TYPES.ManagerNetworkProtocol,
     Id: 'NetworkProtocol',
     Name: 'Shoal gateway network protocols',
-    HostName: config.listen.host,
-    HTTPS: { ProtocolEnabled: config.tls.enabled, Port: port },
-    HTTP: { ProtocolEnabled: !config.tls.enabled, Port: port },
+    HostName: hostname(),
+    [on]: { ProtocolEnabled: true, Port: port },
+    [off]: { ProtocolEnabled: false },
     Status: { State: 'Enabled', Health: 'OK' },
   };
 }

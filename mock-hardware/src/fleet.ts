@@ -1,0 +1,307 @@
+import { EventEmitter } from 'node:events';
+import { VirtualClock } from './core/clock.js';
+import { Device } from './core/device.js';
+import { clearFaults } from './core/apply-fault.js';
+import { parseFault, type Fault } from './core/faults.js';
+import { signingKeyFromSeed } from './core/image.js';
+import { Prng } from './core/prng.js';
+import type { AdvertisedDevice, DiscoveryAdvertiser, DiscoveryAdvertiserFactory, DiscoveryStateListener } from './discovery-hooks.js';
+import { CertAuthority } from './http/certs.js';
+import { DeviceServer } from './http/server.js';
+import { onHostStandby } from './personas/bluefield3/resources.js';
+import type { Persona } from './personas/persona.js';
+import { getPersona } from './personas/registry.js';
+import { setTrustKey } from './services/update.js';
+import { applyIpmiFault, startIpmiBackend, stopIpmiBackend } from './ipmi-fleet.js';
+
+/** One group of identical devices in a fleet spec. */
+export interface DeviceGroup {
+  persona: string;
+  count?: number;
+  /** Id prefix; ids are `<prefix>-<NNNN>`. Default: short persona name. */
+  idPrefix?: string;
+  user?: string;
+  password?: string;
+  /** `running` (default): systems start booted. `off`: powered off. `booting`: boot starts at fleet start. */
+  initialState?: 'running' | 'off' | 'booting';
+  /** Persona options (e.g. `mockup` directory, `firmware` versions, `bootDurations`, `sessionCap`). */
+  options?: Record<string, unknown>;
+  /** Host personas: number of bluefield3 DPUs in each host's PCIe slots, each with its own BMC device. */
+  dpusPerHost?: number;
+  /** Options for those DPUs. */
+  dpuOptions?: Record<string, unknown>;
+}
+
+/** A fault the fleet injects at a virtual time after start. */
+export interface ScheduledFault {
+  /** Virtual milliseconds after fleet start. */
+  atMs: number;
+  /** Device id, or `*` for every device, or a prefix ending in `*`. */
+  device: string;
+  fault: Fault;
+}
+
+export interface FleetSpec {
+  seed?: string | number;
+  /** Virtual ms per real ms. 0 freezes time (tests drive it with `clock.advance`). Default 1. */
+  timeScale?: number;
+  /** First device address; each device gets the next IPv4 address (`address` mode) or next port (`port` mode). */
+  baseAddress?: string;
+  port?: number;
+  addressing?: 'address' | 'port';
+  devices: DeviceGroup[];
+  faults?: ScheduledFault[];
+  /** `ca` (default): a fleet CA issues each device's certificate. `self-signed`: each device signs its own. */
+  certificates?: 'ca' | 'self-signed';
+  /** ipmi-legacy devices: UDP port (default 623 in address mode) and the folder for their ipmi_sim state. */
+  ipmiPort?: number;
+  ipmiStateDir?: string;
+  /** Discovery advertisers (SSDP, mDNS, ...) called for each device once it listens. */
+  discovery?: (DiscoveryAdvertiser | DiscoveryAdvertiserFactory)[];
+}
+
+/** What a fleet tells callers about one device. */
+export interface FleetDevice {
+  id: string;
+  persona: string;
+  serial: string;
+  uuid: string;
+  address: string;
+  port: number;
+  hostname: string;
+  url: string;
+  credentials: { user: string; password: string };
+  /** Host device id for DPUs placed in a host. */
+  hostId?: string;
+  /** DPU device ids for hosts. */
+  dpuIds?: string[];
+  /** The live model, for tests that want to look inside. */
+  model: Device;
+}
+
+export function ipToInt(ip: string): number {
+  const p = ip.split('.').map(Number);
+  if (p.length !== 4 || p.some((x) => !(x >= 0 && x <= 255))) throw new Error(`not an IPv4 address: ${ip}`);
+  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
+}
+export function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+const PREFIX: Record<string, string> = { bluefield3: 'bf3', 'openbmc-host': 'host', 'dmtf-mockup': 'mockup', 'ipmi-legacy': 'ipmi' };
+const IPMI = 'ipmi-legacy';
+
+/** ipmi-legacy is not a Redfish persona; the fleet keeps a model for identity and power faults only. */
+const ipmiPersona = {
+  name: IPMI,
+  defaultUser: 'admin',
+  defaultPassword: 'password',
+  paths: () => ({ system: '', manager: '' }),
+  profile: () => ({ bootStages: [{ name: 'Running', lastState: 'OSRunning' as const, durationMs: 0 }], powerOnMs: 0, gracefulShutdownMs: 0, powerCycleOffMs: 0, bmcBootMs: 0, sessionCap: 0, sessionTimeoutS: 0, subscriptionCap: 0, minResetIntervalMs: 0, requireSignature: false, crashDumpMs: 0, bmcRebootAfterUpdate: false }),
+} as unknown as Persona;
+const personaFor = (name: string): Persona => (name === IPMI ? ipmiPersona : getPersona(name));
+
+/** A running fleet. Emits `log` (string) for notable things (fault applied, advertiser failure). */
+export class Fleet extends EventEmitter {
+  readonly devices: FleetDevice[] = [];
+  private readonly byId = new Map<string, FleetDevice>();
+  private readonly advertisers: DiscoveryAdvertiser[] = [];
+
+  private constructor(
+    readonly clock: VirtualClock,
+    readonly ca: CertAuthority,
+    private readonly server: DeviceServer,
+    readonly seed: string,
+  ) {
+    super();
+  }
+
+  /** PEM of the CA that issued every device certificate. */
+  get caCert(): string {
+    return this.ca.caCert;
+  }
+
+  /** Key that signs images the fleet's devices accept as signed (see `createImage`). */
+  get signingKey() {
+    return signingKeyFromSeed(this.seed).privateKey;
+  }
+
+  device(id: string): FleetDevice {
+    const d = this.byId.get(id);
+    if (!d) throw new Error(`no device ${id}`);
+    return d;
+  }
+
+  /** Injects a fault; throws when the device's persona cannot have it. */
+  inject(deviceId: string, fault: Fault | Record<string, unknown>): void {
+    const f = parseFault(fault);
+    const d = this.device(deviceId);
+    const applied = d.persona === IPMI ? applyIpmiFault(d.model, f) : getPersona(d.persona).applyFault(d.model, f);
+    if (!applied) throw new Error(`fault ${f.kind} does not apply to persona ${d.persona}`);
+    this.emit('log', `fault ${f.kind} injected into ${deviceId}`);
+  }
+
+  /** Clears network faults, boot holds and a BMC hang on a device. */
+  clearFaults(deviceId: string): void {
+    clearFaults(this.device(deviceId).model);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.advertisers.map((a) => a.stop()));
+    await this.server.close();
+    await Promise.allSettled(this.devices.filter((d) => d.persona === IPMI).map((d) => stopIpmiBackend(d.model)));
+    this.clock.stop();
+  }
+
+  /** Starts a fleet: devices listen and answer Redfish when the promise resolves. */
+  static async start(spec: FleetSpec): Promise<Fleet> {
+    const seed = String(spec.seed ?? 1);
+    const rng = new Prng(seed);
+    const clock = new VirtualClock({ scale: spec.timeScale ?? 1, start: Date.UTC(2026, 0, 1) + rng.fork('epoch').int(0, 86400_000) });
+    const ca = await CertAuthority.create();
+    const server = new DeviceServer(ca, spec.certificates === 'self-signed');
+    const fleet = new Fleet(clock, ca, server, seed);
+    const trust = signingKeyFromSeed(seed).publicKey;
+    const mode = spec.addressing ?? 'address';
+    const basePort = spec.port ?? 8443;
+    let next = ipToInt(spec.baseAddress ?? '127.1.0.1');
+    let nextPort = basePort;
+    const alloc = (ipmi: boolean) => {
+      const a = mode === 'address' ? intToIp(next++) : intToIp(next);
+      const p = mode === 'port' ? nextPort++ : ipmi ? (spec.ipmiPort ?? 623) : basePort;
+      return { address: a, port: p };
+    };
+    const counters = new Map<string, number>();
+    const make = (persona: Persona, group: DeviceGroup, options: Record<string, unknown>, idOverride?: string): FleetDevice => {
+      const prefix = group.idPrefix ?? PREFIX[persona.name] ?? persona.name;
+      let id = idOverride;
+      if (!id) {
+        const n = (counters.get(prefix) ?? 0) + 1;
+        counters.set(prefix, n);
+        id = `${prefix}-${String(n).padStart(4, '0')}`;
+      }
+      if (fleet.byId.has(id)) throw new Error(`duplicate device id ${id}`);
+      const r = rng.fork(`device/${id}`);
+      const { address, port } = alloc(persona.name === IPMI);
+      const paths = persona.paths(options);
+      const serial = persona.name === 'bluefield3' ? `MT${r.int(2301, 2452)}X${r.alnum(5)}` : `${prefix.toUpperCase()}${r.alnum(9)}`;
+      const model = new Device(
+        {
+          id,
+          persona: persona.name,
+          index: fleet.devices.length,
+          serial,
+          uuid: r.uuid(),
+          address,
+          port,
+          hostname: `${id}.sim.test`,
+          mac: r.mac(),
+          user: group.user ?? persona.defaultUser,
+          password: group.password ?? persona.defaultPassword,
+          profile: persona.profile(options),
+          systemPath: paths.system,
+          managerPath: paths.manager,
+        },
+        clock,
+        r.fork('runtime'),
+      );
+      setTrustKey(model, trust);
+      model.extra.options = options;
+      const fd: FleetDevice = {
+        id,
+        persona: persona.name,
+        serial,
+        uuid: model.init.uuid,
+        address,
+        port,
+        hostname: model.init.hostname,
+        url: persona.name === IPMI ? `ipmi://${address}:${port}` : `https://${address}:${port}/redfish/v1`,
+        credentials: { user: model.init.user, password: model.init.password },
+        model,
+      };
+      fleet.devices.push(fd);
+      fleet.byId.set(id, fd);
+      return fd;
+    };
+    const setups: (() => void)[] = [];
+    for (const group of spec.devices) {
+      const persona = personaFor(group.persona);
+      const options = group.options ?? {};
+      for (let i = 0; i < (group.count ?? 1); i++) {
+        const host = make(persona, group, options);
+        const dpus: FleetDevice[] = [];
+        for (let j = 0; j < (group.dpusPerHost ?? 0); j++) {
+          const bf = getPersona('bluefield3');
+          const dpu = make(bf, { persona: 'bluefield3', ...(group.dpuOptions ? { options: group.dpuOptions } : {}) }, group.dpuOptions ?? {}, `${host.id}-dpu${j + 1}`);
+          dpu.hostId = host.id;
+          dpus.push(dpu);
+        }
+        if (dpus.length) host.dpuIds = dpus.map((d) => d.id);
+        if (persona.name === IPMI) continue;
+        setups.push(() => {
+          persona.setup(host.model, { rng: rng.fork(`setup/${host.id}`), options, children: () => dpus.map((d) => d.model) });
+          for (const dpu of dpus) {
+            getPersona('bluefield3').setup(dpu.model, { rng: rng.fork(`setup/${dpu.id}`), options: group.dpuOptions ?? {}, parent: () => host.model });
+            couple(host.model, dpu.model);
+          }
+          for (const d of [host, ...dpus]) boot(d.model, group.initialState ?? 'running');
+        });
+      }
+    }
+    for (const s of setups) s();
+    // Bind in batches: 10,000 parallel listen() calls work, but batches keep the event loop responsive for progress.
+    for (let i = 0; i < fleet.devices.length; i += 1000) {
+      await Promise.all(fleet.devices.slice(i, i + 1000).map((d) => (d.persona === IPMI ? Promise.resolve() : server.attach(d.model, getPersona(d.persona)))));
+    }
+    for (const d of fleet.devices.filter((x) => x.persona === IPMI)) {
+      await startIpmiBackend(d.model, d.model.extra.options as Record<string, unknown>, spec.ipmiStateDir);
+    }
+    for (const a of spec.discovery ?? []) {
+      const adv = typeof a === 'function' ? await a() : a;
+      fleet.advertisers.push(adv);
+      for (const d of fleet.devices) {
+        const ad: AdvertisedDevice = { id: d.id, persona: d.persona, serviceRootUrl: d.persona === IPMI ? '' : d.url, uuid: d.uuid, address: d.address, port: d.port, serial: d.serial, hostname: d.hostname, mac: d.model.init.mac };
+        await adv.start(ad).catch((e: unknown) => fleet.emit('log', `discovery ${adv.name ?? 'advertiser'} failed for ${d.id}: ${String(e)}`));
+        const listener = adv as DiscoveryAdvertiser & DiscoveryStateListener;
+        // A BMC that is down or hung goes silent on the discovery protocols too.
+        if (listener.onReachability) d.model.on('bmc', (state: string) => listener.onReachability!(d.id, state === 'up'));
+      }
+    }
+    for (const s of spec.faults ?? []) {
+      const f = parseFault(s.fault);
+      const targets = s.device === '*' ? fleet.devices : s.device.endsWith('*') ? fleet.devices.filter((d) => d.id.startsWith(s.device.slice(0, -1))) : [fleet.device(s.device)];
+      clock.setTimeout(() => {
+        for (const t of targets) {
+          try {
+            fleet.inject(t.id, f);
+          } catch (e) {
+            fleet.emit('log', `scheduled fault ${f.kind} on ${t.id}: ${(e as Error).message}`);
+          }
+        }
+      }, s.atMs);
+    }
+    return fleet;
+  }
+}
+
+function boot(d: Device, state: 'running' | 'off' | 'booting'): void {
+  if (state === 'running') d.powerOnImmediately(true);
+  else if (state === 'booting') d.powerOnImmediately(false);
+}
+
+/** A DPU follows its host: host power off cuts the DPU; host resets assert All_STANDBY, releasing a pending power cycle. */
+function couple(host: Device, dpu: Device): void {
+  dpu.extra.hostPermitsPowerCycle = () => host.power === 'Off';
+  host.on('power', (p: string) => {
+    if (p === 'Off') {
+      onHostStandby(dpu);
+      dpu.powerOff(false);
+    } else if (p === 'On' && dpu.power === 'Off') dpu.powerOn();
+  });
+  host.on('reset', () => onHostStandby(dpu));
+}
+
+/** Starts a fleet. See {@link FleetSpec}. */
+export function startFleet(spec: FleetSpec): Promise<Fleet> {
+  return Fleet.start(spec);
+}

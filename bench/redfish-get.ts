@@ -13,7 +13,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const PATH = '/redfish/v1/Managers/Shoal';
 const PW = 'bench-admin-pw';
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 20000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const freePort = () =>
   new Promise<number>((res) => {

@@ -1,9 +1,10 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { build } from '../app.js';
 import { loadConfigFile, type ShoalConfigInput } from '../config/config.js';
 import { listenWithSignals, parseListen } from '../server/run.js';
+import { startDemoFleet } from './demo-fleet.js';
 import { VERSION } from '../version.js';
 
 const program = new Command();
@@ -47,20 +48,34 @@ program
   .description('run the gateway on a fresh demo data directory, and print how to reach it')
   .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8443')
   .option('--data-dir <dir>', 'demo data directory (wiped at start)', '.shoal/demo')
-  .action(async (o: { listen: string; dataDir: string }) => {
+  .option('--no-fleet', 'do not start the simulated fleet')
+  .action(async (o: { listen: string; dataDir: string; fleet: boolean }) => {
     const dataDir = resolve(o.dataDir);
     rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
     const password = process.env.SHOAL_ADMIN_PASSWORD ?? 'shoal-demo';
+    const fleet = o.fleet ? await startDemoFleet(dataDir) : undefined;
     const shoal = await build({ dataDir, listen: parseListen(o.listen), adminPassword: password, logLevel: 'warn' });
-    const url = await listenWithSignals(shoal);
+    const url = await listenWithSignals(shoal, () => fleet?.stop() ?? Promise.resolve());
     const { host, port } = shoal.config.listen;
     console.log(`Shoal ${VERSION} demo gateway: ${url}/redfish/v1`);
     console.log(`  user: admin   password: ${password}`);
     console.log(`  certificate (self-signed): ${shoal.certFile}`);
-    console.log('  The simulated fleet is not attached yet: Systems, Chassis and Managers hold only the gateway itself.');
+    if (fleet) {
+      console.log(`Simulated fleet (mock-hardware, control API ${fleet.controlUrl}), one device per line:`);
+      for (const d of fleet.devices) console.log(`  ${d}`);
+      console.log('  The gateway does not manage these devices yet: discovery and inventory land in later releases,');
+      console.log("  so the gateway's Systems and Chassis stay empty. Each device is a Redfish service of its own.");
+    }
     console.log('Try:');
     console.log(`  redfishtool -r ${host}:${port} -S Always -u admin -p ${password} Managers`);
     console.log(`  curl -sk -u admin:${password} https://${host}:${port}/redfish/v1/Managers/Shoal`);
+    const dpu = fleet?.devices.find((d) => d.includes(' bluefield3 '));
+    if (dpu) {
+      const [u, cred] = dpu.split(' ') as [string, string];
+      const [user, pw] = cred.split(':') as [string, string];
+      console.log(`  redfishtool -r ${new URL(u).host} -S Always -u ${user} -p ${pw} raw GET /redfish/v1/Systems/Bluefield`);
+    }
     console.log('Stop with Ctrl-C.');
   });
 

@@ -36,7 +36,8 @@ function system(d: Device): Record<string, unknown> {
     Id: 'Bluefield',
     Name: 'Bluefield',
     Description: 'BlueField-3 DPU Arm subsystem',
-    SystemType: 'DPU',
+    // BlueField BMC firmware reports its Arm system as "Physical", not "DPU"; the gateway has to correct it.
+    SystemType: 'Physical',
     Manufacturer: 'Nvidia',
     Model: 'BlueField-3 DPU',
     PartNumber: d.extra.partNumber,

@@ -39,6 +39,11 @@ export const BASE_MESSAGES = {
     message: 'The request body submitted contained an empty JSON object and the service is unable to process it.',
     resolution: 'Add properties in the JSON object and resubmit the request.',
   },
+  NoOperation: {
+    severity: 'Warning',
+    message: 'The request body submitted contain no data to act upon and no changes to the resource took place.',
+    resolution: 'Add properties in the JSON object and resubmit the request.',
+  },
   UnrecognizedRequestBody: {
     severity: 'Warning',
     message: 'The service detected a malformed request body that it was unable to interpret.',

@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../model/account.js';
 import { authenticate, clientAddress, unauthorized } from './auth.js';
+import { authorize, methodNotAllowed } from './authorize.js';
+import { answerUnknownMethods } from './client-error.js';
 import { RedfishError, baseMessage, errorBody } from './errors.js';
-import { etagMatches, etagOf } from './etag.js';
 import type { Json } from './odata.js';
-import { allowed, ruleFor, PASSWORD_SELF_RULE, type Method, type PrivilegeRule } from './privileges.js';
+import type { Method } from './privileges.js';
 import { ResourceRouter, allowedMethods } from './router.js';
 import { serveGet } from './serve-get.js';
-import type { HandlerReply, RawReply, RedfishServices, RequestContext, ResourceDef } from './types.js';
-import { checkAll, requireObject, sortPatch } from './validate-body.js';
+import type { RawReply, RedfishServices, RequestContext, ResourceDef } from './types.js';
+import { checkIfMatch, patch, post, resourceKey, send, withWriteLock } from './writes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -112,10 +113,15 @@ export async function redfishPlugin(app: FastifyInstance, opts: RedfishPluginOpt
   app.setNotFoundHandler(async (req, reply) => {
     // Unknown URIs are only revealed to authenticated callers.
     if (!(await authenticate(req, services))) throw unauthorized();
-    standardHeaders(reply);
+    const path = req.url.split('?')[0]!;
+    // A known URI reached with a method no route takes (OPTIONS, TRACE, ...): 405 with Allow, not 404.
+    const known = router.match(path)?.def;
+    standardHeaders(reply, known);
+    if (known) throw methodNotAllowed(known);
     reply.code(404);
-    return errorBody([baseMessage('InvalidURI', [req.url.split('?')[0]!])]);
+    return errorBody([baseMessage('InvalidURI', [path])]);
   });
+  answerUnknownMethods(app.server);
 
   // Reads and writes are separate routes: reads carry no hooks (they have no body to guard, and need no audit), and
   // authenticate inline; writes authenticate before their body is parsed and are audited whatever the outcome.
@@ -153,6 +159,21 @@ export async function redfishPlugin(app: FastifyInstance, opts: RedfishPluginOpt
         return dispatch(def, req, reply, services, router);
       },
     });
+    // DSP0266: a POST to a collection's Members property is the same request as a POST to the collection.
+    if (def.create && def.collection) {
+      app.route({
+        method: 'POST',
+        url: `${def.path}/Members`,
+        config: { def },
+        schema: { ...schema, hide: true },
+        onRequest: auth,
+        onResponse: auditHook,
+        handler: (req, reply) => {
+          standardHeaders(reply, def);
+          return dispatch(def, req, reply, services, router);
+        },
+      });
+    }
   }
 }
 
@@ -189,20 +210,6 @@ function loginName(req: FastifyRequest): string | null {
   return typeof b?.UserName === 'string' ? b.UserName : null;
 }
 
-function methodNotAllowed(def: ResourceDef): RedfishError {
-  return new RedfishError(405, baseMessage('OperationNotAllowed'), { Allow: allowedMethods(def).join(', ') });
-}
-
-function authorize(def: ResourceDef, ctx: RequestContext, method: Method, rule?: PrivilegeRule): void {
-  const p = ctx.principal;
-  if (!p) return; // only reachable on noAuth routes
-  const own = def.owner?.(ctx) === p.accountId;
-  const r = rule ?? ruleFor(def.entity, method);
-  if (allowed(r, p.privileges, own)) return;
-  // With ConfigureSelf alone, a caller may not learn whether another user's resource exists.
-  throw RedfishError.of(403, 'InsufficientPrivilege');
-}
-
 async function dispatch(
   def: ResourceDef,
   req: FastifyRequest,
@@ -226,19 +233,29 @@ async function dispatch(
       return serveGet(def, ctx, router, req, reply);
     case 'PATCH':
       if (!def.patch || !def.get) throw methodNotAllowed(def);
-      return patch(def, ctx, req, reply);
+      return withWriteLock(resourceKey(req), () => patch(def, ctx, req, reply));
     case 'POST':
       if (!def.create && !def.action && !def.post) throw methodNotAllowed(def);
       if (!(def.entity === 'SessionCollection')) authorize(def, ctx, method);
       return send(reply, await post(def, ctx, req.body));
-    case 'PUT':
-      if (!def.put) throw methodNotAllowed(def);
+    case 'PUT': {
+      const put = def.put;
+      if (!put) throw methodNotAllowed(def);
       authorize(def, ctx, method);
-      return send(reply, await def.put(ctx, req.body));
-    case 'DELETE':
-      if (!def.delete) throw methodNotAllowed(def);
+      return withWriteLock(resourceKey(req), async () => {
+        await checkIfMatch(def, ctx, req);
+        return send(reply, await put(ctx, req.body));
+      });
+    }
+    case 'DELETE': {
+      const del = def.delete;
+      if (!del) throw methodNotAllowed(def);
       authorize(def, ctx, method);
-      return send(reply, await def.delete(ctx));
+      return withWriteLock(resourceKey(req), async () => {
+        await checkIfMatch(def, ctx, req);
+        return send(reply, await del(ctx));
+      });
+    }
   }
 }
 
@@ -253,51 +270,4 @@ async function serveRaw(def: ResourceDef, ctx: RequestContext, req: FastifyReque
   if (r.body === undefined) return reply.send();
   reply.type('application/json; charset=utf-8');
   return reply.send(req.method === 'HEAD' ? undefined : JSON.stringify(r.body));
-}
-
-async function post(def: ResourceDef, ctx: RequestContext, body: unknown): Promise<HandlerReply> {
-  if (def.create) {
-    const values = checkAll(requireObject(body), def.create.props, 'create');
-    return def.create.create(ctx, values);
-  }
-  if (def.action) {
-    const obj = body === undefined ? {} : requireObject(body);
-    const params = checkAll(obj, def.action.parameters, 'action', def.action.name);
-    return def.action.run(ctx, params);
-  }
-  return def.post!(ctx, body);
-}
-
-/**
- * PATCH per DSP0266: If-Match first, then each property on its own. Valid ones are applied; if some were refused the
- * answer is 200 with the resource and a message per refused property, and if none could be applied it is 400.
- */
-async function patch(def: ResourceDef, ctx: RequestContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const body = requireObject(req.body);
-  const own = ctx.principal && def.owner?.(ctx) === ctx.principal.accountId;
-  const onlyPassword = Object.keys(body).every((k) => k === 'Password' || k.startsWith('@odata.'));
-  authorize(def, ctx, 'PATCH', own && onlyPassword && def.entity === 'ManagerAccount' ? PASSWORD_SELF_RULE : undefined);
-  const current = await def.get!(ctx);
-  const ifMatch = req.headers['if-match'];
-  if (typeof ifMatch === 'string' && !etagMatches(ifMatch, etagOf(JSON.stringify(current)), false)) {
-    throw RedfishError.of(412, 'PreconditionFailed');
-  }
-  if (Object.keys(body).length === 0) throw RedfishError.of(400, 'EmptyJSON');
-  const { values, errors } = sortPatch(body, def.patch!.props, current);
-  if (Object.keys(values).length === 0) throw new RedfishError(400, errors);
-  await def.patch!.apply(ctx, values);
-  const fresh = await def.get!(ctx);
-  const text = JSON.stringify(fresh);
-  const etag = etagOf(text);
-  reply.header('ETag', etag);
-  const out: Json = { '@odata.etag': etag, ...fresh };
-  if (errors.length) out['@Message.ExtendedInfo'] = errors;
-  return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(out));
-}
-
-function send(reply: FastifyReply, r: HandlerReply): FastifyReply {
-  reply.code(r.status);
-  if (r.headers) reply.headers(r.headers);
-  if (r.body === undefined) return reply.send();
-  return reply.type('application/json; charset=utf-8').send(JSON.stringify(r.body));
 }

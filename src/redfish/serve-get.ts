@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RedfishError } from './errors.js';
-import { etagMatches, etagOf } from './etag.js';
+import { etagMatches, resourceEtag } from './etag.js';
 import { schemaUri, type Json } from './odata.js';
 import { allowed, ruleFor } from './privileges.js';
 import { applySelect, evaluateFilter, expandResource, parseQuery, type QueryOptions } from './query/index.js';
@@ -55,7 +55,7 @@ export async function serveGet(
   const query = req.url.includes('?') ? parseQuery(req.query as Record<string, string | string[] | undefined>) : NO_QUERY;
   let body = await def.get!(ctx);
   const text = JSON.stringify(body);
-  const etag = etagOf(text);
+  const etag = resourceEtag(def, ctx, text);
   reply.header('ETag', etag);
   if (typeof body['@odata.type'] === 'string') reply.header('Link', describedBy(body['@odata.type']));
   const inm = req.headers['if-none-match'];

@@ -93,4 +93,6 @@ export interface ResourceDef {
   delete?(ctx: RequestContext): Promise<HandlerReply> | HandlerReply;
   /** The account that owns this resource, for `ConfigureSelf`. */
   owner?(ctx: RequestContext): string | undefined;
+  /** State the representation does not show (a write-only `Password`) that must still change the ETag. */
+  revision?(ctx: RequestContext): string | number | undefined;
 }

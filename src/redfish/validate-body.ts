@@ -74,7 +74,7 @@ export function requireObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-const isAnnotation = (k: string) => k.startsWith('@odata.') || k.includes('@Redfish.') || k.includes('@odata.');
+export const isAnnotation = (k: string) => k.startsWith('@odata.') || k.includes('@Redfish.') || k.includes('@odata.');
 
 /**
  * Splits a PATCH body into accepted values and per-property errors. `current` is the resource as served, which tells

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { AdvertisedDevice, DiscoveryAdvertiser } from '../discovery-hooks.js';
+import { supervise, untilReady } from './supervised.js';
 
 /** Options shared by the zone and dnsmasq writers. */
 export interface DnsZoneOptions {
@@ -148,49 +149,18 @@ export async function startDnsmasq(opts: {
   const child: ChildProcess = spawn('dnsmasq', ['-k', `--conf-file=${opts.configPath}`, '--log-facility=-'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  const keep = (b: Buffer): void => {
-    out = (out + b.toString()).slice(-8000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-    child.once('error', (err) => {
-      exited = true;
-      out += `\n${err.message}`;
-      resolve();
-    });
-  });
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exitPromise;
-    clearTimeout(t);
-  };
+  const p = supervise(child);
   const host = opts.listenAddress ?? '127.0.0.1';
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 10_000);
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
+  const listening = () =>
+    new Promise<boolean>((resolve) => {
       const s = connect({ host, port: opts.port }, () => {
         s.destroy();
         resolve(true);
       });
       s.on('error', () => resolve(false));
     });
-    if (up) break;
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(`dns: dnsmasq did not start: ${out.trim() || 'no output'}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { pid: child.pid ?? -1, log: () => out, stop };
+  await untilReady(p, listening, { what: 'dns: dnsmasq', timeoutMs: opts.readyTimeoutMs, intervalMs: 50 });
+  return { pid: p.pid, log: p.log, stop: p.stop };
 }
 
 /** Options for {@link DnsZoneAdvertiser}. */

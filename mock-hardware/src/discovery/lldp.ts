@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AdvertisedDevice, DiscoveryAdvertiser } from '../discovery-hooks.js';
+import { supervise, untilReady } from './supervised.js';
 
 const runFile = promisify(execFile);
 
@@ -112,48 +113,16 @@ export async function startLldpd(opts: LldpdRunOptions): Promise<LldpdProcess> {
   const child: ChildProcess = opts.netns
     ? spawn('ip', ['netns', 'exec', opts.netns, 'lldpd', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('lldpd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (b: Buffer): void => {
-    out = (out + b.toString()).slice(-8000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-    child.once('error', (err) => {
-      exited = true;
-      out += `\n${err.message}`;
-      resolve();
-    });
-  });
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exitPromise;
-    clearTimeout(t);
-  };
+  const p = supervise(child);
   // The socket appears before lldpd hands it to _lldpd, so "exists" is not "ready": ask lldpcli until it answers.
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 10_000);
-  for (;;) {
-    if (existsSync(opts.socketPath)) {
-      const ok = await lldpcli(opts.socketPath, ['show', 'configuration'], opts.netns).then(
-        () => true,
-        () => false,
-      );
-      if (ok) break;
-    }
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(`lldp: lldpd did not start: ${out.trim() || 'no output'}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { pid: child.pid ?? -1, socketPath: opts.socketPath, log: () => out, stop };
+  const answers = async () =>
+    existsSync(opts.socketPath) &&
+    lldpcli(opts.socketPath, ['show', 'configuration'], opts.netns).then(
+      () => true,
+      () => false,
+    );
+  await untilReady(p, answers, { what: 'lldp: lldpd', timeoutMs: opts.readyTimeoutMs, intervalMs: 100 });
+  return { pid: p.pid, socketPath: opts.socketPath, log: p.log, stop: p.stop };
 }
 
 /** Runs `lldpcli -u SOCK ARGS...` (inside `netns` when given) and returns stdout. */

@@ -146,6 +146,9 @@ export const accountResources: ResourceDef[] = [
     path: `${ACCOUNTS}/:accountId`,
     entity: 'ManagerAccount',
     owner: (ctx) => ctx.params.accountId,
+    // Password is write-only (served as null), so the account revision keeps a password change from leaving the ETag
+    // as it was: a client holding the old ETag must get 412.
+    revision: (ctx) => ctx.services.accounts.get(ctx.params.accountId ?? '')?.revision,
     get: (ctx) => {
       const a = findAccount(ctx);
       return buildAccount(a, ctx.services.accounts.isLocked(a));

@@ -1,6 +1,6 @@
 import type { Session } from '../../model/account.js';
-import { tooManyLogins, clientAddress } from '../auth.js';
-import { baseMessage, RedfishError } from '../errors.js';
+import { tooManyLogins, clientAddress, unauthorized } from '../auth.js';
+import { RedfishError } from '../errors.js';
 import { collection, isoTime, link, ROOT, TYPES, type Json } from '../odata.js';
 import type { RequestContext, ResourceDef } from '../types.js';
 
@@ -66,9 +66,8 @@ export const sessionResources: ResourceDef[] = [
         const wait = limiter.attempt(ip);
         if (wait > 0) throw tooManyLogins(wait);
         const r = await accounts.login(v.UserName as string, v.Password as string);
-        if (!r.ok) {
-          throw new RedfishError(401, baseMessage('NoValidSession'));
-        }
+        // RFC 9110 §15.5.2: every 401 carries WWW-Authenticate, a failed login included.
+        if (!r.ok) throw unauthorized();
         const made = sessions.create(r.account.id, ip, (ctx.request.headers['user-agent'] as string | undefined) ?? null);
         if (!made) throw RedfishError.of(503, 'SessionLimitExceeded');
         const uri = `${SESSIONS}/${made.session.id}`;

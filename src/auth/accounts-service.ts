@@ -86,13 +86,24 @@ export class AccountsService {
 
   async update(
     id: string,
-    patch: { username?: string; password?: string; roleId?: RoleId; enabled?: boolean; locked?: boolean },
+    patch: {
+      username?: string;
+      password?: string;
+      roleId?: RoleId;
+      enabled?: boolean;
+      locked?: boolean;
+      passwordChangeRequired?: boolean;
+    },
   ): Promise<Account | undefined> {
     const rec: Parameters<Store['accounts']['update']>[1] = {};
     if (patch.username !== undefined) rec.username = patch.username;
     if (patch.roleId !== undefined) rec.roleId = patch.roleId;
     if (patch.enabled !== undefined) rec.enabled = patch.enabled;
-    if (patch.password !== undefined) rec.passwordHash = await hashPassword(patch.password);
+    if (patch.password !== undefined) {
+      rec.passwordHash = await hashPassword(patch.password);
+      rec.passwordChangeRequired = false; // the change it required has happened
+    }
+    if (patch.passwordChangeRequired !== undefined) rec.passwordChangeRequired = patch.passwordChangeRequired;
     if (patch.locked === false) Object.assign(rec, { locked: false, lockedUntil: null, failedLogins: 0 });
     return this.store.accounts.update(id, rec);
   }
@@ -112,6 +123,7 @@ export class AccountsService {
       username: a.username,
       roleId: a.roleId,
       privileges: new Set(ROLES[a.roleId]),
+      passwordChangeRequired: a.passwordChangeRequired,
       ...(sessionId ? { sessionId } : {}),
     };
     this.principals.set(key, p);

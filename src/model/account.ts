@@ -55,4 +55,6 @@ export interface Principal {
   roleId: RoleId;
   privileges: ReadonlySet<Privilege>;
   sessionId?: string;
+  /** Until the password is changed, the caller may only read its account, change its password and log out. */
+  passwordChangeRequired: boolean;
 }

@@ -224,6 +224,12 @@ export const BASE_MESSAGES = {
   SessionTerminated: { severity: 'OK', message: 'The session was successfully terminated.', resolution: 'None.' },
   AccountRemoved: { severity: 'OK', message: 'The account was successfully removed.', resolution: 'None.' },
   AccountModified: { severity: 'OK', message: 'The account was successfully modified.', resolution: 'None.' },
+  PasswordChangeRequired: {
+    severity: 'Critical',
+    message:
+      "The password provided for this account must be changed before access is granted.  PATCH the Password property for this account located at the target URI '%1' to complete this process.",
+    resolution: 'Change the password for this account using a PATCH to the Password property at the URI provided.',
+  },
   PasswordIncorrectLength: {
     severity: 'Critical',
     message: 'The password provided for this account does not meet the password length requirements of the service.',

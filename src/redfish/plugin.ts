@@ -6,6 +6,7 @@ import { answerUnknownMethods } from './client-error.js';
 import { RedfishError, baseMessage, errorBody } from './errors.js';
 import type { Json } from './odata.js';
 import type { Method } from './privileges.js';
+import { accountUri } from './resources/account-service.js';
 import { ResourceRouter, allowedMethods } from './router.js';
 import { serveGet } from './serve-get.js';
 import type { RawReply, RedfishServices, RequestContext, ResourceDef } from './types.js';
@@ -203,6 +204,18 @@ function checkODataVersion(req: FastifyRequest): void {
 function admit(def: ResourceDef, req: FastifyRequest, principal: Principal | undefined): void {
   if (principal) req.principal = principal;
   else if (!def.noAuth?.includes(req.method)) throw unauthorized();
+  if (principal?.passwordChangeRequired && !allowedBeforePasswordChange(def, req, principal)) {
+    throw new RedfishError(403, baseMessage('PasswordChangeRequired', [accountUri(principal.accountId)]));
+  }
+}
+
+/** DSP0266: with a password change pending, only the account itself, its password change and logout are open. */
+function allowedBeforePasswordChange(def: ResourceDef, req: FastifyRequest, p: Principal): boolean {
+  if (def.noAuth?.includes(req.method)) return true;
+  const path = req.url.split('?')[0]!.replace(/\/$/, '');
+  if (path === accountUri(p.accountId)) return ['GET', 'HEAD', 'PATCH'].includes(req.method);
+  if (p.sessionId && path === `${def.path.split('/:')[0]}/${p.sessionId}` && def.entity === 'Session') return req.method !== 'PATCH';
+  return false;
 }
 
 function loginName(req: FastifyRequest): string | null {

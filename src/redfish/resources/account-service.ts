@@ -48,6 +48,11 @@ function buildAccount(a: Account, locked: boolean): Json {
   };
 }
 
+/** The URI of an account, as served. */
+export function accountUri(id: string): string {
+  return `${ACCOUNTS}/${id}`;
+}
+
 function findAccount(ctx: RequestContext): Account {
   const a = ctx.services.accounts.get(ctx.params.accountId ?? '');
   if (!a) throw RedfishError.of(404, 'ResourceNotFound', ['ManagerAccount', ctx.params.accountId ?? '']);
@@ -159,6 +164,7 @@ export const accountResources: ResourceDef[] = [
         Password: { type: 'string' },
         RoleId: { type: 'enum', values: ROLE_IDS },
         Enabled: { type: 'boolean' },
+        PasswordChangeRequired: { type: 'boolean' },
         // Only `false` is accepted: a service may unlock an account but never lock one by request.
         Locked: { type: 'boolean', only: false },
       },
@@ -173,6 +179,7 @@ export const accountResources: ResourceDef[] = [
             roleId: isRoleId(v.RoleId) ? v.RoleId : undefined,
             enabled: v.Enabled as boolean | undefined,
             locked: v.Locked as boolean | undefined,
+            passwordChangeRequired: v.PasswordChangeRequired as boolean | undefined,
           });
         } catch (e) {
           if (e instanceof UsernameTaken) {

@@ -1,8 +1,9 @@
 import type { Session } from '../../model/account.js';
 import { tooManyLogins, clientAddress, unauthorized } from '../auth.js';
-import { RedfishError } from '../errors.js';
+import { baseMessage, RedfishError } from '../errors.js';
 import { collection, isoTime, link, ROOT, TYPES, type Json } from '../odata.js';
 import type { RequestContext, ResourceDef } from '../types.js';
+import { accountUri } from './account-service.js';
 
 const SESSIONS = `${ROOT}/SessionService/Sessions`;
 
@@ -72,6 +73,9 @@ export const sessionResources: ResourceDef[] = [
         if (!made) throw RedfishError.of(503, 'SessionLimitExceeded');
         const uri = `${SESSIONS}/${made.session.id}`;
         const body = buildSession(ctx, made.session);
+        if (r.account.passwordChangeRequired) {
+          body['@Message.ExtendedInfo'] = [baseMessage('PasswordChangeRequired', [accountUri(r.account.id)])];
+        }
         if (typeof v.Context === 'string') body.Context = v.Context;
         return { status: 201, body, headers: { 'X-Auth-Token': made.token, Location: uri } };
       },

@@ -11,6 +11,24 @@ export function bootProgress(d: Device): Record<string, unknown> {
   return b;
 }
 
+/**
+ * The power and boot properties every persona's ComputerSystem shares; `bootTargets` is the persona's list of
+ * `BootSourceOverrideTarget` values.
+ */
+export function powerAndBoot(d: Device, bootTargets: readonly string[]): Record<string, unknown> {
+  return {
+    PowerState: d.power,
+    PowerRestorePolicy: d.powerRestorePolicy,
+    BootProgress: bootProgress(d),
+    Boot: {
+      BootSourceOverrideEnabled: d.bootOverride.enabled,
+      BootSourceOverrideMode: 'UEFI',
+      BootSourceOverrideTarget: d.bootOverride.target,
+      'BootSourceOverrideTarget@Redfish.AllowableValues': bootTargets,
+    },
+  };
+}
+
 /** `Status.State` of a ComputerSystem for its power and boot state. */
 export function systemState(d: Device): string {
   if (d.power === 'Off') return 'StandbyOffline';

@@ -1,7 +1,7 @@
 import type { Device } from '../../core/device.js';
 import { fail, noContent, ok, RedfishError, type Route } from '../../http/router.js';
 import { ref, status, T } from '../../services/shapes.js';
-import { bootProgress, enforceResetInterval, genericReset, patchSystem, resetType, systemState } from '../../services/system.js';
+import { enforceResetInterval, powerAndBoot, genericReset, patchSystem, resetType, systemState } from '../../services/system.js';
 
 export const SYSTEM_PATH = '/redfish/v1/Systems/Bluefield';
 export const BMC_PATH = '/redfish/v1/Managers/Bluefield_BMC';
@@ -44,15 +44,7 @@ function system(d: Device): Record<string, unknown> {
     SerialNumber: d.extra.socSerial,
     UUID: d.init.uuid,
     AssetTag: d.assetTag,
-    PowerState: d.power,
-    PowerRestorePolicy: d.powerRestorePolicy,
-    BootProgress: bootProgress(d),
-    Boot: {
-      BootSourceOverrideEnabled: d.bootOverride.enabled,
-      BootSourceOverrideMode: 'UEFI',
-      BootSourceOverrideTarget: d.bootOverride.target,
-      'BootSourceOverrideTarget@Redfish.AllowableValues': BOOT_TARGETS,
-    },
+    ...powerAndBoot(d, BOOT_TARGETS),
     Status: status(systemState(d), d.health),
     ProcessorSummary: { Count: 16, Model: 'ARM Cortex-A78AE' },
     MemorySummary: { TotalSystemMemoryGiB: 32 },

@@ -1,7 +1,7 @@
 import type { Device } from '../../core/device.js';
 import { fail, noContent, ok, type Route } from '../../http/router.js';
 import { collection, ref, status, T } from '../../services/shapes.js';
-import { bootProgress, enforceResetInterval, genericReset, patchSystem, resetType, systemState } from '../../services/system.js';
+import { enforceResetInterval, powerAndBoot, genericReset, patchSystem, resetType, systemState } from '../../services/system.js';
 
 export const SYS = '/redfish/v1/Systems/system';
 export const BMC = '/redfish/v1/Managers/bmc';
@@ -33,15 +33,7 @@ function system(d: Device): Record<string, unknown> {
     UUID: d.init.uuid,
     AssetTag: d.assetTag,
     HostName: d.init.hostname.replace(/\.sim\.test$/, '-host.sim.test'),
-    PowerState: d.power,
-    PowerRestorePolicy: d.powerRestorePolicy,
-    BootProgress: bootProgress(d),
-    Boot: {
-      BootSourceOverrideEnabled: d.bootOverride.enabled,
-      BootSourceOverrideMode: 'UEFI',
-      BootSourceOverrideTarget: d.bootOverride.target,
-      'BootSourceOverrideTarget@Redfish.AllowableValues': BOOT_TARGETS,
-    },
+    ...powerAndBoot(d, BOOT_TARGETS),
     Status: status(d.hung ? 'Enabled' : systemState(d), d.health),
     MemorySummary: { TotalSystemMemoryGiB: dimms.length * 32, Status: status('Enabled', hw(d).dimms.some((m) => m.health !== 'OK' || m.state !== 'Enabled') ? 'Critical' : 'OK') },
     ProcessorSummary: { Count: 2, Status: status('Enabled', 'OK') },

@@ -10,7 +10,6 @@ import { SessionsService } from './auth/sessions-service.js';
 import { resolveConfig, type ShoalConfig, type ShoalConfigInput } from './config/config.js';
 import { redfishPlugin } from './redfish/plugin.js';
 import { allResources } from './redfish/resources/index.js';
-import { autoDeleteMinutes } from './redfish/resources/tasks.js';
 import type { RedfishServices } from './redfish/types.js';
 import { ensureCertificate } from './server/tls.js';
 import { openStore, type Store } from './store/index.js';
@@ -62,18 +61,17 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
   const sessions = new SessionsService(store, config.sessions);
   const settings = store.settings;
   const uuid = settings.getOrInit('service-uuid', () => randomUUID());
+  const tasks = new TaskRunner(store, app.log, config.tasks.autoDeleteTimeoutMinutes);
   const services: RedfishServices = {
     config,
     accounts,
     sessions,
-    tasks: undefined as unknown as TaskRunner,
+    tasks,
     limiter: new LoginLimiter(config.loginRateLimitPerMinute),
     audit: store.audit,
     settings,
     info: { uuid, managerId: 'Shoal', startedAt: Date.now(), version: VERSION, storeSchemaVersion: () => store.schemaVersion() },
   };
-  const tasks = new TaskRunner(store, app.log, () => autoDeleteMinutes({ services }));
-  services.tasks = tasks;
   if (config.testActions) for (const h of testTaskHandlers) tasks.register(h);
   tasks.start();
 

@@ -1,14 +1,6 @@
 /** The DMTF privileges Shoal uses (PrivilegeRegistry 1.8.0 `PrivilegesUsed`). */
 export type Privilege = 'Login' | 'ConfigureManager' | 'ConfigureUsers' | 'ConfigureComponents' | 'ConfigureSelf';
 
-export const ALL_PRIVILEGES: readonly Privilege[] = [
-  'Login',
-  'ConfigureManager',
-  'ConfigureUsers',
-  'ConfigureComponents',
-  'ConfigureSelf',
-];
-
 export type RoleId = 'Administrator' | 'Operator' | 'ReadOnly';
 
 /** The three predefined Redfish roles and their privileges, as DSP0266 §13.3 assigns them. */

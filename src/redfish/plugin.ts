@@ -7,7 +7,7 @@ import { RedfishError, baseMessage, errorBody } from './errors.js';
 import type { Json } from './odata.js';
 import type { Method } from './privileges.js';
 import { accountUri } from './resources/account-service.js';
-import { ResourceRouter, allowedMethods } from './router.js';
+import { ResourceRouter, allowedMethods, requestPath } from './router.js';
 import { serveGet } from './serve-get.js';
 import type { RawReply, RedfishServices, RequestContext, ResourceDef } from './types.js';
 import { checkIfMatch, patch, post, resourceKey, send, withWriteLock } from './writes.js';
@@ -212,7 +212,7 @@ function admit(def: ResourceDef, req: FastifyRequest, principal: Principal | und
 /** DSP0266: with a password change pending, only the account itself, its password change and logout are open. */
 function allowedBeforePasswordChange(def: ResourceDef, req: FastifyRequest, p: Principal): boolean {
   if (def.noAuth?.includes(req.method)) return true;
-  const path = req.url.split('?')[0]!.replace(/\/$/, '');
+  const path = requestPath(req.url);
   if (path === accountUri(p.accountId)) return ['GET', 'HEAD', 'PATCH'].includes(req.method);
   if (p.sessionId && path === `${def.path.split('/:')[0]}/${p.sessionId}` && def.entity === 'Session') return req.method !== 'PATCH';
   return false;

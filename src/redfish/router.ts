@@ -33,8 +33,8 @@ export class ResourceRouter {
     this.defs.push(def);
   }
 
-  match(path: string): { def: ResourceDef; params: Record<string, string> } | undefined {
-    const clean = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  match(url: string): { def: ResourceDef; params: Record<string, string> } | undefined {
+    const clean = requestPath(url);
     for (const e of this.bySegments.get(clean.split('/').length) ?? []) {
       const m = e.re.exec(clean);
       if (!m) continue;
@@ -44,6 +44,12 @@ export class ResourceRouter {
     }
     return undefined;
   }
+}
+
+/** The resource a URL names: no query string, no trailing slash (`/redfish/v1/` is `/redfish/v1`). */
+export function requestPath(url: string): string {
+  const path = url.split('?')[0]!;
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 /** Methods a definition answers, for the `Allow` header. */

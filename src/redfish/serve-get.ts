@@ -10,7 +10,7 @@ import type { RequestContext, ResourceDef } from './types.js';
 /** Reads a resource in-process for `$expand`, `$filter` and `only`, with the caller's own rights. */
 export function makeResolver(router: ResourceRouter, ctx: RequestContext): (id: string) => Promise<Json | undefined> {
   return async (id) => {
-    const m = router.match(id.split('?')[0]!);
+    const m = router.match(id);
     if (!m?.def.get || m.def.raw) return undefined;
     const sub: RequestContext = { ...ctx, params: m.params };
     const rule = ruleFor(m.def.entity, 'GET');

@@ -5,6 +5,7 @@ import { etagMatches, resourceEtag } from './etag.js';
 import type { Json } from './odata.js';
 import { PASSWORD_SELF_RULE } from './privileges.js';
 import type { HandlerReply, RequestContext, ResourceDef } from './types.js';
+import { requestPath } from './router.js';
 import { checkAll, isAnnotation, requireObject, sortPatch } from './validate-body.js';
 
 const locks = new Map<string, Promise<unknown>>();
@@ -27,8 +28,7 @@ export function withWriteLock<T>(key: string, fn: () => Promise<T>): Promise<T> 
 
 /** The lock key: the resource's path without query or trailing slash. */
 export function resourceKey(req: FastifyRequest): string {
-  const path = req.url.split('?')[0]!;
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return requestPath(req.url);
 }
 
 /**

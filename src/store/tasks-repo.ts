@@ -62,10 +62,6 @@ export class TasksRepo {
     return (prep(this.db, 'SELECT * FROM tasks ORDER BY id').all() as Row[]).map(toTask);
   }
 
-  listIds(): string[] {
-    return (prep(this.db, 'SELECT id FROM tasks ORDER BY id').all() as { id: number }[]).map((r) => String(r.id));
-  }
-
   /** Tasks that were not finished when the service last stopped. */
   unfinished(): TaskRecord[] {
     return (

@@ -3,6 +3,8 @@ import { TERMINAL_TASK_STATES, type Health, type TaskMessage, type TaskRecord, t
 import type { Store } from '../store/index.js';
 import { taskEvent } from './messages.js';
 
+const AUTO_DELETE_KEY = 'task-auto-delete-minutes';
+
 /** What a handler gets while it runs. */
 export interface TaskRunContext<P> {
   task: TaskRecord;
@@ -47,8 +49,17 @@ export class TaskRunner {
   constructor(
     private readonly store: Store,
     private readonly log: FastifyBaseLogger,
-    private readonly autoDeleteMinutes: () => number,
+    private readonly defaultAutoDeleteMinutes: number,
   ) {}
+
+  /** TaskAutoDeleteTimeoutMinutes: the configured default until a PATCH stores another value. */
+  autoDeleteMinutes(): number {
+    return this.store.settings.get<number>(AUTO_DELETE_KEY) ?? this.defaultAutoDeleteMinutes;
+  }
+
+  setAutoDeleteMinutes(minutes: number): void {
+    this.store.settings.set(AUTO_DELETE_KEY, minutes);
+  }
 
   register<P>(h: TaskHandler<P>): void {
     this.handlers.set(h.kind, h as TaskHandler<never>);

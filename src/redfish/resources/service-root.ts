@@ -1,4 +1,4 @@
-import { MAX_EXPAND_LEVELS } from '../query/index.js';
+import { QUERY_FEATURES_SUPPORTED } from '../query/index.js';
 import { link, ROOT, TYPES, type Json } from '../odata.js';
 import type { RequestContext, ResourceDef } from '../types.js';
 
@@ -17,14 +17,7 @@ export function buildServiceRoot(ctx: RequestContext): Json {
     Vendor: 'Shoal',
     Product: 'Shoal Redfish gateway for DPUs and BMCs',
     ProtocolFeaturesSupported: {
-      ExpandQuery: { ExpandAll: true, Levels: true, Links: true, NoLinks: true, MaxLevels: MAX_EXPAND_LEVELS },
-      FilterQuery: true,
-      FilterQueryComparisonOperations: true,
-      FilterQueryCompoundOperations: true,
-      SelectQuery: true,
-      OnlyMemberQuery: true,
-      TopSkipQuery: true,
-      ExcerptQuery: false,
+      ...QUERY_FEATURES_SUPPORTED,
       IncludeOriginOfConditionQuery: false,
       MultipleHTTPRequests: true,
       DeepOperations: { DeepPATCH: false, DeepPOST: false },

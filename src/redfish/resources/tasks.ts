@@ -6,14 +6,9 @@ import type { RawReply, RequestContext, ResourceDef } from '../types.js';
 const SVC = `${ROOT}/TaskService`;
 const TASKS = `${SVC}/Tasks`;
 export const MONITORS = `${SVC}/TaskMonitors`;
-const AUTO_DELETE_KEY = 'task-auto-delete-minutes';
 
 /** Seconds a client should wait before polling a running task again. */
 export const RETRY_AFTER_SECONDS = 1;
-
-export function autoDeleteMinutes(ctx: Pick<RequestContext, 'services'>): number {
-  return ctx.services.settings.get<number>(AUTO_DELETE_KEY) ?? ctx.services.config.tasks.autoDeleteTimeoutMinutes;
-}
 
 export function buildTask(t: TaskRecord): Json {
   const body: Json = {
@@ -83,13 +78,13 @@ export const taskResources: ResourceDef[] = [
       ServiceEnabled: true,
       CompletedTaskOverWritePolicy: 'Oldest',
       LifeCycleEventOnTaskStateChange: false,
-      TaskAutoDeleteTimeoutMinutes: autoDeleteMinutes(ctx),
+      TaskAutoDeleteTimeoutMinutes: ctx.services.tasks.autoDeleteMinutes(),
       Tasks: link(TASKS),
       Status: { State: 'Enabled', Health: 'OK' },
     }),
     patch: {
       props: { TaskAutoDeleteTimeoutMinutes: { type: 'integer', min: 1, max: 525600 } },
-      apply: (ctx, v) => ctx.services.settings.set(AUTO_DELETE_KEY, v.TaskAutoDeleteTimeoutMinutes),
+      apply: (ctx, v) => ctx.services.tasks.setAutoDeleteMinutes(v.TaskAutoDeleteTimeoutMinutes as number),
     },
   },
   {

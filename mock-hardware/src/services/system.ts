@@ -1,5 +1,5 @@
 import type { Device } from '../core/device.js';
-import { RedfishError, type Ctx, type Reply } from '../http/router.js';
+import { noContent, RedfishError, type Ctx, type Reply, type Route } from '../http/router.js';
 
 /** BootProgress object for the device's current boot state. */
 export function bootProgress(d: Device): Record<string, unknown> {
@@ -117,4 +117,16 @@ export function enforceResetInterval(d: Device): void {
   if (d.profile.minResetIntervalMs > 0 && wait > 0) {
     throw new RedfishError(409, 'Base.1.22.ResourceInUse', [], { 'Retry-After': String(Math.ceil(wait / 1000)) });
   }
+}
+
+/** `Manager.Reset` at `path`: reboots the BMC, answering 204 first so the client sees it before the connection drops, as with bmcweb. */
+export function managerResetRoute(path: string): Route {
+  return {
+    path,
+    post: async (ctx) => {
+      await resetType(ctx, ['GracefulRestart', 'ForceRestart'], 'Manager.Reset');
+      ctx.device.clock.setTimeout(() => ctx.device.rebootBmc(ctx.device.profile.bmcBootMs, 'Manager.Reset'), 500);
+      return noContent();
+    },
+  };
 }

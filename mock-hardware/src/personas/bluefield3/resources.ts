@@ -1,7 +1,7 @@
 import type { Device } from '../../core/device.js';
 import { fail, noContent, ok, RedfishError, type Route } from '../../http/router.js';
 import { ref, status, T } from '../../services/shapes.js';
-import { enforceResetInterval, powerAndBoot, genericReset, patchSystem, resetType, systemState } from '../../services/system.js';
+import { enforceResetInterval, genericReset, managerResetRoute, powerAndBoot, patchSystem, resetType, systemState } from '../../services/system.js';
 
 export const SYSTEM_PATH = '/redfish/v1/Systems/Bluefield';
 export const BMC_PATH = '/redfish/v1/Managers/Bluefield_BMC';
@@ -144,15 +144,7 @@ export function bf3Routes(): Route[] {
       },
     },
     { path: BMC_PATH, get: ({ device }) => ok(manager(device)) },
-    {
-      path: `${BMC_PATH}/Actions/Manager.Reset`,
-      post: async (ctx) => {
-        await resetType(ctx, ['GracefulRestart', 'ForceRestart'], 'Manager.Reset');
-        // Answer first, then go down: the client sees 204 before the connection drops, as with bmcweb.
-        ctx.device.clock.setTimeout(() => ctx.device.rebootBmc(ctx.device.profile.bmcBootMs, 'Manager.Reset'), 500);
-        return noContent();
-      },
-    },
+    managerResetRoute(`${BMC_PATH}/Actions/Manager.Reset`),
     {
       path: `${BMC_PATH}/Actions/Manager.ResetToDefaults`,
       post: async (ctx) => {

@@ -1,7 +1,7 @@
 import type { Device } from '../../core/device.js';
 import { fail, noContent, ok, type Route } from '../../http/router.js';
 import { collection, ref, status, T } from '../../services/shapes.js';
-import { enforceResetInterval, powerAndBoot, genericReset, patchSystem, resetType, systemState } from '../../services/system.js';
+import { enforceResetInterval, genericReset, managerResetRoute, powerAndBoot, patchSystem, resetType, systemState } from '../../services/system.js';
 
 export const SYS = '/redfish/v1/Systems/system';
 export const BMC = '/redfish/v1/Managers/bmc';
@@ -144,14 +144,7 @@ export function hostRoutes(): Route[] {
       },
     },
     { path: BMC, get: ({ device }) => ok(manager(device)) },
-    {
-      path: `${BMC}/Actions/Manager.Reset`,
-      post: async (ctx) => {
-        await resetType(ctx, ['GracefulRestart', 'ForceRestart'], 'Manager.Reset');
-        ctx.device.clock.setTimeout(() => ctx.device.rebootBmc(ctx.device.profile.bmcBootMs, 'Manager.Reset'), 500);
-        return noContent();
-      },
-    },
+    managerResetRoute(`${BMC}/Actions/Manager.Reset`),
     { path: CHASSIS, get: ({ device }) => ok(chassis(device)) },
     { path: `${CHASSIS}/PCIeDevices`, get: ({ device }) => ok(collection(`${CHASSIS}/PCIeDevices`, 'PCIeDeviceCollection', 'PCIe Device Collection', hw(device).slots.map((s) => `${CHASSIS}/PCIeDevices/${s.id}`))) },
     {

@@ -278,6 +278,8 @@ export interface DriverIo {
 }
 
 export interface ConnectContext {
+  /** Aborted when the connect takes too long or the gateway shuts down. */
+  signal: AbortSignal;
   log: DriverLogger;
   io: DriverIo;
   /** Present for `redfish` endpoints. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DriverError } from '../api.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import { Limiter, cancelled } from './limiter.js';
@@ -105,6 +106,7 @@ export class EndpointGuard {
     const timer = new AbortController();
     const t = setTimeout(() => timer.abort(new DriverError('Timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
     const signal = o.signal ? AbortSignal.any([o.signal, timer.signal]) : timer.signal;
+    setMaxListeners(0, signal); // one listener per request in flight on a shared call signal is expected
     try {
       const result = await raceAbort(fn(signal), signal);
       this.breaker.success(pass.trial);

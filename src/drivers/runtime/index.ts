@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   CAPABILITY_METHODS,
   DriverError,
@@ -27,6 +28,9 @@ export interface RuntimeOptions {
   /** Ceiling on one whole session call (an inventory read is many requests). */
   callTimeoutMs?: number;
 }
+
+/** Following a device job (a firmware flash) legitimately takes far longer than any other call. */
+const TRACK_CALL_MS = 3 * 60 * 60 * 1000;
 
 /** Redfish availability as the inventory layer shows it. */
 export type Availability = 'Enabled' | 'UnavailableOffline';
@@ -118,7 +122,7 @@ export class ManagedDevice {
 
   private async open(signal?: AbortSignal): Promise<DeviceSession> {
     const ep = this.endpoint;
-    let ctx: ConnectContext = {
+    let ctx: Omit<ConnectContext, 'signal'> = {
       log: this.log,
       exec: commandRunner(this.guard),
       io: {
@@ -139,7 +143,7 @@ export class ManagedDevice {
       ctx = { ...ctx, redfish: this.redfish };
     }
     try {
-      const session = await withTimeout((s) => this.driver.connect(ep, ctx), this.callTimeoutMs, signal);
+      const session = await withTimeout((s) => this.driver.connect(ep, { ...ctx, signal: s }), this.callTimeoutMs, signal);
       const problems = sessionContractErrors(this.driver, session);
       if (problems.length) {
         await session.close().catch(() => {});
@@ -169,7 +173,8 @@ export class ManagedDevice {
       throw new DriverError('NotSupported', `${this.driver.manifest.id}: ${method} is not supported by this device`);
     }
     try {
-      const out = await withTimeout((signal) => fn.call(session, { signal }, ...(args as unknown[])), opts.timeoutMs ?? this.callTimeoutMs, opts.signal);
+      const timeoutMs = opts.timeoutMs ?? (method === 'track' ? TRACK_CALL_MS : this.callTimeoutMs);
+      const out = await withTimeout((signal) => fn.call(session, { signal }, ...(args as unknown[])), timeoutMs, opts.signal);
       this.lastError = undefined;
       return out as Result<K>;
     } catch (e) {
@@ -192,6 +197,7 @@ async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ms: numbe
   const ac = new AbortController();
   const t = setTimeout(() => ac.abort(new DriverError('Timeout', `call did not finish within ${ms} ms`)), ms);
   const signal = outer ? AbortSignal.any([outer, ac.signal]) : ac.signal;
+  setMaxListeners(0, signal); // every request of a call listens to the call's signal
   try {
     return await new Promise<T>((resolve, reject) => {
       const onAbort = () => reject(toDriverError(signal.reason));

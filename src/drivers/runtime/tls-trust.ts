@@ -38,7 +38,8 @@ export function trustingConnector(
       ...(trust.checkName === false ? { checkServerIdentity: () => undefined } : {}),
     });
   }
-  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs });
+  // No TLS session resumption: a resumed session carries no certificate to check against the pin.
+  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs, maxCachedSessions: 0 });
   if (trust.mode === 'insecure') {
     return (opts, cb) => {
       log.warn({ endpoint: endpointId }, 'TLS certificate not verified (trust mode insecure)');

@@ -176,6 +176,8 @@ export interface ComponentInfo {
   identity: Identity;
   status?: ResourceStatus;
   properties: Record<string, unknown>;
+  /** A DPU card seen from its host (a PCIeDevice or NetworkAdapter): discovery pairs it with the DPU's BMC by serial. */
+  isDpu?: boolean;
   source?: string;
 }
 

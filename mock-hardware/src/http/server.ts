@@ -160,6 +160,11 @@ export class DeviceServer {
         if (allow.includes('GET')) allow.push('HEAD');
         return this.send(res, req, { status: 405, body: errorBody('Base.1.22.OperationNotAllowed'), headers: { Allow: allow.join(', ') } });
       }
+      if (handlerMethod === 'get') {
+        // As bmcweb does: GET names the methods the resource takes, so clients learn what is writable before trying.
+        const allow = (['get', 'post', 'patch', 'put', 'delete'] as const).filter((k) => m.route[k]).map((k) => k.toUpperCase());
+        res.setHeader('Allow', [...allow, 'HEAD'].join(', '));
+      }
       const ctx: Ctx = { device, params: m.params, req, res, path, query: url.searchParams, json: () => readJson(req) };
       const isPublic = m.route.public === true && handlerMethod === 'get';
       const isPublicPost = m.route.publicPost === true && handlerMethod === 'post';

@@ -31,7 +31,9 @@ export interface DeviceMap {
 /** The default job-wait ceiling: firmware updates on BMCs run for tens of minutes. */
 const TRACK_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
-async function membersOf(client: RedfishClient, uri: string | undefined, signal: AbortSignal): Promise<{ uri: string; body: Record<string, unknown> }[]> {
+type Member = { uri: string; body: Record<string, unknown>; allow?: string };
+
+async function membersOf(client: RedfishClient, uri: string | undefined, signal: AbortSignal): Promise<Member[]> {
   if (!uri) return [];
   const c = (await client.get(uri, { signal })).body;
   const list = Array.isArray(c?.Members) ? (c.Members as { '@odata.id'?: unknown }[]) : [];
@@ -41,14 +43,15 @@ async function membersOf(client: RedfishClient, uri: string | undefined, signal:
       .filter((u): u is string => typeof u === 'string')
       .map(async (u) => {
         try {
-          return { uri: u, body: (await client.get(u, { signal })).body };
+          const res = await client.get(u, { signal });
+          return { uri: u, body: res.body, allow: res.headers.allow };
         } catch (e) {
           if (e instanceof DriverError && e.code === 'Rejected') return undefined;
           throw e;
         }
       }),
   );
-  return out.filter((x): x is { uri: string; body: Record<string, unknown> } => !!x && !!x.body && typeof x.body === 'object');
+  return out.filter((x): x is Member => !!x && !!x.body && typeof x.body === 'object');
 }
 
 /** Reads what the session needs to route actions and decide capabilities: about a dozen requests, once. */
@@ -65,7 +68,8 @@ export async function mapDevice(client: RedfishClient, signal: AbortSignal): Pro
     chassis: new Map(chassis.map((s) => [idOf(s.body, s.uri), s.uri])),
     managers: new Map(managers.map((s) => [idOf(s.body, s.uri), s.uri])),
     logServices: [],
-    bootOverride: systems.some((s) => at(s.body, 'Boot.BootSourceOverrideTarget') !== undefined),
+    // A Boot object alone does not make it writable: trust the Allow header where the service sends one.
+    bootOverride: systems.some((s) => at(s.body, 'Boot.BootSourceOverrideTarget') !== undefined && (s.allow === undefined || /\bPATCH\b/i.test(s.allow))),
   };
   const usUri = link(root, 'UpdateService');
   if (usUri) {
@@ -84,7 +88,7 @@ export async function mapDevice(client: RedfishClient, signal: AbortSignal): Pro
       if (!(e instanceof DriverError && e.code === 'Rejected')) throw e;
     }
   }
-  const owners: [ResourceRef['kind'], { uri: string; body: Record<string, unknown> }[]][] = [['System', systems], ['Manager', managers]];
+  const owners: [ResourceRef['kind'], Member[]][] = [['System', systems], ['Manager', managers]];
   for (const [kind, list] of owners) {
     for (const r of list) {
       for (const ls of await membersOf(client, link(r.body, 'LogServices'), signal).catch(() => [])) {

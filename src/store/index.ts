@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AccountsRepo } from './accounts-repo.js';
 import { AuditRepo } from './audit-repo.js';
+import { EndpointsRepo } from './endpoints-repo.js';
 import { openDatabase, schemaVersion, type Db } from './db.js';
 import { SessionsRepo } from './sessions-repo.js';
 import { SettingsRepo } from './settings-repo.js';
@@ -13,6 +14,7 @@ export interface Store {
   tasks: TasksRepo;
   settings: SettingsRepo;
   audit: AuditRepo;
+  endpoints: EndpointsRepo;
   schemaVersion(): number;
   close(): void;
 }
@@ -26,9 +28,11 @@ export function openStore(dataDir: string | ':memory:', synchronous: 'FULL' | 'N
     tasks: new TasksRepo(db),
     settings: new SettingsRepo(db),
     audit: new AuditRepo(db),
+    endpoints: new EndpointsRepo(db),
     schemaVersion: () => version,
     close: () => db.close(),
   };
 }
 
 export { UsernameTaken } from './accounts-repo.js';
+export type { EndpointRow } from './endpoints-repo.js';

@@ -67,4 +67,25 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'managed device endpoints',
+    // Managed device endpoints (issue 4). Credentials are sealed by the driver runtime's cipher before they get
+    // here; the store never sees them in clear. The pinned certificate lives beside the endpoint it belongs to.
+    sql: `
+      CREATE TABLE endpoints (
+        id TEXT PRIMARY KEY,
+        driver TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        host TEXT NOT NULL,
+        port INTEGER,
+        base_url TEXT,
+        credentials TEXT NOT NULL,
+        tls TEXT NOT NULL,
+        tls_pin TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

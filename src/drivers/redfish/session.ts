@@ -31,7 +31,7 @@ export interface DeviceMap {
 /** The default job-wait ceiling: firmware updates on BMCs run for tens of minutes. */
 const TRACK_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
-type Member = { uri: string; body: Record<string, unknown>; allow?: string };
+type Member = { uri: string; body: Record<string, unknown>; allow: string | undefined };
 
 async function membersOf(client: RedfishClient, uri: string | undefined, signal: AbortSignal): Promise<Member[]> {
   if (!uri) return [];

@@ -46,7 +46,14 @@ export function trustingConnector(
       base(opts, cb);
     };
   }
+  let warnedPlain = false;
   return (opts, cb) => {
+    if (opts.protocol !== 'https:') {
+      // A BMC configured for plain HTTP has no certificate to pin; say so once rather than pretend.
+      if (!warnedPlain) log.warn({ endpoint: endpointId }, 'plain HTTP endpoint: no TLS, credentials travel in clear');
+      warnedPlain = true;
+      return base(opts, cb);
+    }
     base(opts, (err, socket) => {
       if (err || !socket) return cb(err ?? new Error('no socket'), null);
       const cert = (socket as TLSSocket).getPeerCertificate?.();

@@ -34,7 +34,13 @@ export function loadMockup(dirIn: string): Mockup {
   };
   walk(dir, '');
   for (const [id, body] of resources) resources.set(id, fillRequired(id, prune(body, resources) as Record<string, unknown>));
-  const members = (id: string) => ((resources.get(id)?.Members ?? []) as { '@odata.id': string }[]).map((m) => m['@odata.id']);
+  // A mockup may be hand-edited or damaged on purpose (the gateway's robustness tests): take only usable members.
+  const members = (id: string) => {
+    const list = resources.get(id)?.Members;
+    return (Array.isArray(list) ? list : [])
+      .map((m) => (m && typeof m === 'object' ? (m as Record<string, unknown>)['@odata.id'] : undefined))
+      .filter((x): x is string => typeof x === 'string');
+  };
   const m: Mockup = { dir, resources, systems: members('/redfish/v1/Systems'), managers: members('/redfish/v1/Managers'), chassis: members('/redfish/v1/Chassis') };
   cache.set(dir, m);
   return m;

@@ -42,11 +42,13 @@ export function commandRunner(guard: EndpointGuard): CommandRunner {
 /** Tools print why they failed; a few phrases mean the device did not answer at all. */
 function classifyExit(file: string, stderr: string, cause: unknown): DriverError {
   const text = stderr.trim().split('\n').slice(-3).join(' ');
+  // Authentication first: ipmitool prints "Unable to establish ... session" for a bad password too, and counting a
+  // bad password as a dead device would open the breaker and, through retries, lock the BMC account.
+  if (/HMAC is invalid|unauthorized name|invalid role|password|authenticat|unauthori[sz]ed|invalid user/i.test(text)) {
+    return new DriverError('AuthenticationFailed', `${file}: ${text}`, { cause });
+  }
   if (/unable to establish|no response|timeout|timed out|connection refused|insufficient resources for session/i.test(text)) {
     return new DriverError('Unavailable', `${file}: ${text}`, { cause });
-  }
-  if (/password|authenticat|unauthori[sz]ed|RAKP|invalid user/i.test(text)) {
-    return new DriverError('AuthenticationFailed', `${file}: ${text}`, { cause });
   }
   return new DriverError('Rejected', `${file}: ${text}`, { cause });
 }

@@ -227,11 +227,12 @@ export class DriverRuntime {
     const old = this.devices.get(endpoint.id);
     if (old) void old.close();
     const m = driver.manifest;
+    // The manifest knows its family's pace; what the operator (or a test) sets explicitly wins over both.
     const guard = new EndpointGuard(endpoint.id, {
       ...DEFAULT_GUARD,
-      ...this.opts.guard,
       ...(m.concurrency ? { maxInFlight: m.concurrency.maxInFlight } : {}),
       ...(m.timeouts?.requestMs ? { timeoutMs: m.timeouts.requestMs } : {}),
+      ...this.opts.guard,
     });
     const log = this.opts.log.child?.({ endpoint: endpoint.id, driver: m.id }) ?? this.opts.log;
     guard.breaker.onChange = (s) => log.warn({ breaker: s }, s === 'open' ? 'device stopped answering; circuit open' : `circuit ${s}`);

@@ -16,7 +16,7 @@ const num = (v: string) => {
 const program = new Command('mock-hardware')
   .description('Fleet simulator of DPUs and BMCs with Redfish, real behaviour and injectable faults')
   .option('--fleet <file>', 'fleet YAML file')
-  .option('--persona <name>', `persona for a uniform fleet (${[...personaNames(), 'ipmi-legacy'].join(', ')})`)
+  .option('--persona <name>', `persona for a uniform fleet (${[...personaNames(), 'ipmi-legacy', 'snmp-agent'].join(', ')})`)
   .option('--count <n>', 'number of devices', num, 1)
   .option('--base-address <ip>', 'first device address', '127.1.0.1')
   .option('--port <port>', 'Redfish HTTPS port (first port in port mode)', num, 8443)

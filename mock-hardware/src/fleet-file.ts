@@ -50,5 +50,7 @@ export function loadFleetFile(path: string): FleetSpec & { controlPort?: number 
   if (doc.certificates === 'ca' || doc.certificates === 'self-signed') spec.certificates = doc.certificates;
   if (typeof doc.ipmiPort === 'number') spec.ipmiPort = doc.ipmiPort;
   if (typeof doc.ipmiStateDir === 'string') spec.ipmiStateDir = resolve(base, doc.ipmiStateDir);
+  if (typeof doc.snmpPort === 'number') spec.snmpPort = doc.snmpPort;
+  if (typeof doc.snmpStateDir === 'string') spec.snmpStateDir = resolve(base, doc.snmpStateDir);
   return spec;
 }

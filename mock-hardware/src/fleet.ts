@@ -13,6 +13,7 @@ import type { Persona } from './personas/persona.js';
 import { getPersona } from './personas/registry.js';
 import { setTrustKey } from './services/update.js';
 import { applyIpmiFault, startIpmiBackend, stopIpmiBackend } from './ipmi-fleet.js';
+import { applySnmpFault, startSnmpBackend, stopSnmpBackend } from './snmp-fleet.js';
 
 /** One group of identical devices in a fleet spec. */
 export interface DeviceGroup {
@@ -56,6 +57,9 @@ export interface FleetSpec {
   /** ipmi-legacy devices: UDP port (default 623 in address mode) and the folder for their ipmi_sim state. */
   ipmiPort?: number;
   ipmiStateDir?: string;
+  /** snmp-agent devices: UDP port (default 161 in address mode) and the folder for their snmpd state. */
+  snmpPort?: number;
+  snmpStateDir?: string;
   /** Discovery advertisers (SSDP, mDNS, ...) called for each device once it listens. */
   discovery?: (DiscoveryAdvertiser | DiscoveryAdvertiserFactory)[];
 }
@@ -88,18 +92,20 @@ export function intToIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-const PREFIX: Record<string, string> = { bluefield3: 'bf3', 'openbmc-host': 'host', 'dmtf-mockup': 'mockup', 'ipmi-legacy': 'ipmi' };
+const PREFIX: Record<string, string> = { bluefield3: 'bf3', 'openbmc-host': 'host', 'dmtf-mockup': 'mockup', 'ipmi-legacy': 'ipmi', 'snmp-agent': 'snmp' };
 const IPMI = 'ipmi-legacy';
+const SNMP = 'snmp-agent';
 
-/** ipmi-legacy is not a Redfish persona; the fleet keeps a model for identity and power faults only. */
-const ipmiPersona = {
-  name: IPMI,
+/** ipmi-legacy and snmp-agent are not Redfish personas (each device is a Debian daemon); the fleet keeps a model for identity and faults only. */
+const daemonPersona = (name: string): Persona => ({
+  name,
   defaultUser: 'admin',
   defaultPassword: 'password',
   paths: () => ({ system: '', manager: '' }),
   profile: () => ({ bootStages: [{ name: 'Running', lastState: 'OSRunning' as const, durationMs: 0 }], powerOnMs: 0, gracefulShutdownMs: 0, powerCycleOffMs: 0, bmcBootMs: 0, sessionCap: 0, sessionTimeoutS: 0, subscriptionCap: 0, minResetIntervalMs: 0, requireSignature: false, crashDumpMs: 0, bmcRebootAfterUpdate: false }),
-} as unknown as Persona;
-const personaFor = (name: string): Persona => (name === IPMI ? ipmiPersona : getPersona(name));
+}) as unknown as Persona;
+const DAEMON_PERSONAS = new Map([IPMI, SNMP].map((n) => [n, daemonPersona(n)]));
+const personaFor = (name: string): Persona => DAEMON_PERSONAS.get(name) ?? getPersona(name);
 
 /** A running fleet. Emits `log` (string) for notable things (fault applied, advertiser failure). */
 export class Fleet extends EventEmitter {
@@ -136,7 +142,7 @@ export class Fleet extends EventEmitter {
   inject(deviceId: string, fault: Fault | Record<string, unknown>): void {
     const f = parseFault(fault);
     const d = this.device(deviceId);
-    const applied = d.persona === IPMI ? applyIpmiFault(d.model, f) : getPersona(d.persona).applyFault(d.model, f);
+    const applied = d.persona === IPMI ? applyIpmiFault(d.model, f) : d.persona === SNMP ? applySnmpFault(d.model, f) : getPersona(d.persona).applyFault(d.model, f);
     if (!applied) throw new Error(`fault ${f.kind} does not apply to persona ${d.persona}`);
     this.emit('log', `fault ${f.kind} injected into ${deviceId}`);
   }
@@ -150,6 +156,7 @@ export class Fleet extends EventEmitter {
     await Promise.allSettled(this.advertisers.map((a) => a.stop()));
     await this.server.close();
     await Promise.allSettled(this.devices.filter((d) => d.persona === IPMI).map((d) => stopIpmiBackend(d.model)));
+    await Promise.allSettled(this.devices.filter((d) => d.persona === SNMP).map((d) => stopSnmpBackend(d.model)));
     this.clock.stop();
   }
 
@@ -166,9 +173,9 @@ export class Fleet extends EventEmitter {
     const basePort = spec.port ?? 8443;
     let next = ipToInt(spec.baseAddress ?? '127.1.0.1');
     let nextPort = basePort;
-    const alloc = (ipmi: boolean) => {
+    const alloc = (personaName: string) => {
       const a = mode === 'address' ? intToIp(next++) : intToIp(next);
-      const p = mode === 'port' ? nextPort++ : ipmi ? (spec.ipmiPort ?? 623) : basePort;
+      const p = mode === 'port' ? nextPort++ : personaName === IPMI ? (spec.ipmiPort ?? 623) : personaName === SNMP ? (spec.snmpPort ?? 161) : basePort;
       return { address: a, port: p };
     };
     const counters = new Map<string, number>();
@@ -182,7 +189,7 @@ export class Fleet extends EventEmitter {
       }
       if (fleet.byId.has(id)) throw new Error(`duplicate device id ${id}`);
       const r = rng.fork(`device/${id}`);
-      const { address, port } = alloc(persona.name === IPMI);
+      const { address, port } = alloc(persona.name);
       const paths = persona.paths(options);
       const serial = persona.name === 'bluefield3' ? `MT${r.int(2301, 2452)}X${r.alnum(5)}` : `${prefix.toUpperCase()}${r.alnum(9)}`;
       const model = new Device(
@@ -215,7 +222,7 @@ export class Fleet extends EventEmitter {
         address,
         port,
         hostname: model.init.hostname,
-        url: persona.name === IPMI ? `ipmi://${address}:${port}` : `https://${address}:${port}/redfish/v1`,
+        url: persona.name === IPMI ? `ipmi://${address}:${port}` : persona.name === SNMP ? `snmp://${address}:${port}` : `https://${address}:${port}/redfish/v1`,
         credentials: { user: model.init.user, password: model.init.password },
         model,
       };
@@ -237,7 +244,7 @@ export class Fleet extends EventEmitter {
           dpus.push(dpu);
         }
         if (dpus.length) host.dpuIds = dpus.map((d) => d.id);
-        if (persona.name === IPMI) continue;
+        if (DAEMON_PERSONAS.has(persona.name)) continue;
         setups.push(() => {
           persona.setup(host.model, { rng: rng.fork(`setup/${host.id}`), options, children: () => dpus.map((d) => d.model) });
           for (const dpu of dpus) {
@@ -251,16 +258,19 @@ export class Fleet extends EventEmitter {
     for (const s of setups) s();
     // Bind in batches: 10,000 parallel listen() calls work, but batches keep the event loop responsive for progress.
     for (let i = 0; i < fleet.devices.length; i += 1000) {
-      await Promise.all(fleet.devices.slice(i, i + 1000).map((d) => (d.persona === IPMI ? Promise.resolve() : server.attach(d.model, getPersona(d.persona)))));
+      await Promise.all(fleet.devices.slice(i, i + 1000).map((d) => (DAEMON_PERSONAS.has(d.persona) ? Promise.resolve() : server.attach(d.model, getPersona(d.persona)))));
     }
     for (const d of fleet.devices.filter((x) => x.persona === IPMI)) {
       await startIpmiBackend(d.model, d.model.extra.options as Record<string, unknown>, spec.ipmiStateDir);
+    }
+    for (const d of fleet.devices.filter((x) => x.persona === SNMP)) {
+      await startSnmpBackend(d.model, d.model.extra.options as Record<string, unknown>, spec.snmpStateDir);
     }
     for (const a of spec.discovery ?? []) {
       const adv = typeof a === 'function' ? await a() : a;
       fleet.advertisers.push(adv);
       for (const d of fleet.devices) {
-        const ad: AdvertisedDevice = { id: d.id, persona: d.persona, serviceRootUrl: d.persona === IPMI ? '' : d.url, uuid: d.uuid, address: d.address, port: d.port, serial: d.serial, hostname: d.hostname, mac: d.model.init.mac };
+        const ad: AdvertisedDevice = { id: d.id, persona: d.persona, serviceRootUrl: DAEMON_PERSONAS.has(d.persona) ? '' : d.url, uuid: d.uuid, address: d.address, port: d.port, serial: d.serial, hostname: d.hostname, mac: d.model.init.mac };
         await adv.start(ad).catch((e: unknown) => fleet.emit('log', `discovery ${adv.name ?? 'advertiser'} failed for ${d.id}: ${String(e)}`));
         const listener = adv as DiscoveryAdvertiser & DiscoveryStateListener;
         // A BMC that is down or hung goes silent on the discovery protocols too.

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,6 +9,10 @@ import { AccountsService } from './auth/accounts-service.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { SessionsService } from './auth/sessions-service.js';
 import { resolveConfig, type ShoalConfig, type ShoalConfigInput } from './config/config.js';
+import { ManagedEndpoints } from './drivers/endpoints.js';
+import { createDriverRegistry } from './drivers/index.js';
+import type { DriverRegistry } from './drivers/registry.js';
+import { CredentialCipher, DriverRuntime } from './drivers/runtime/index.js';
 import { redfishPlugin } from './redfish/plugin.js';
 import { allResources } from './redfish/resources/index.js';
 import type { RedfishServices } from './redfish/types.js';
@@ -29,6 +34,8 @@ export interface Shoal {
   config: ShoalConfig;
   /** Set when this start created the first admin with a random password: print it once. */
   generatedAdminPassword?: string;
+  /** The drivers: the registry, the runtime (one guarded connection per device) and the stored endpoints. */
+  drivers: { registry: DriverRegistry; runtime: DriverRuntime; endpoints: ManagedEndpoints };
   /** Path of the TLS certificate in use, when TLS is on. */
   certFile?: string;
   /** Drains requests, stops tasks cleanly and closes the store. */
@@ -72,6 +79,13 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     settings,
     info: { uuid, managerId: 'Shoal', startedAt: Date.now(), version: VERSION, storeSchemaVersion: () => store.schemaVersion() },
   };
+  const registry = await createDriverRegistry(config.drivers.external, process.cwd());
+  // Device credentials are sealed with a key kept beside the database, not in it (ARCHITECTURE §8).
+  const cipher = memory ? CredentialCipher.fromKey(randomBytes(32)) : CredentialCipher.fromKeyFile(join(config.dataDir, 'device-credentials.key'));
+  const runtime = new DriverRuntime({ log: app.log, trust: store.endpoints });
+  const endpoints = new ManagedEndpoints(store.endpoints, cipher, registry, runtime, app.log);
+  endpoints.loadAll();
+
   if (config.testActions) for (const h of testTaskHandlers) tasks.register(h);
   tasks.start();
 
@@ -95,12 +109,14 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     services,
     store,
     config,
+    drivers: { registry, runtime, endpoints },
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(flushTimer);
       await app.close();
       await tasks.stop();
+      await runtime.close(); // BMCs hold few sessions: log ours out rather than leak them across restarts
       sessions.flush();
       store.close();
     },

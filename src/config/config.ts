@@ -27,14 +27,25 @@ export interface ShoalConfig {
   logLevel: string;
   /** SQLite `synchronous` mode. FULL makes an acknowledged write survive power loss as well as `kill -9`. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  drivers: DriversConfig;
 }
 
-export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'sessions' | 'accounts' | 'tasks'>> & {
+/** Which drivers the gateway loads besides the built-in ones. */
+export interface DriversConfig {
+  /**
+   * External driver packages: npm names (resolved from the working directory) or package directories (`./x`, `/x`).
+   * Each must have the `shoal-driver` keyword in its package.json. Loaded in order, after the built-ins.
+   */
+  external: string[];
+}
+
+export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'sessions' | 'accounts' | 'tasks' | 'drivers'>> & {
   listen?: Partial<ShoalConfig['listen']>;
   tls?: Partial<ShoalConfig['tls']>;
   sessions?: Partial<ShoalConfig['sessions']>;
   accounts?: Partial<ShoalConfig['accounts']>;
   tasks?: Partial<ShoalConfig['tasks']>;
+  drivers?: Partial<DriversConfig>;
 };
 
 export const DEFAULTS: ShoalConfig = {
@@ -55,6 +66,7 @@ export const DEFAULTS: ShoalConfig = {
   testActions: false,
   logLevel: 'info',
   sqliteSynchronous: 'FULL',
+  drivers: { external: [] },
 };
 
 const KNOWN = new Set(Object.keys(DEFAULTS).concat('adminPassword'));
@@ -72,6 +84,7 @@ export function resolveConfig(input: ShoalConfigInput = {}, env: NodeJS.ProcessE
     sessions: { ...DEFAULTS.sessions, ...input.sessions },
     accounts: { ...DEFAULTS.accounts, ...input.accounts },
     tasks: { ...DEFAULTS.tasks, ...input.tasks },
+    drivers: resolveDrivers(input.drivers),
   };
   if (env.SHOAL_ADMIN_PASSWORD) cfg.adminPassword = env.SHOAL_ADMIN_PASSWORD;
   if (cfg.sessions.timeoutSeconds < 30 || cfg.sessions.timeoutSeconds > 86400) {
@@ -82,6 +95,25 @@ export function resolveConfig(input: ShoalConfigInput = {}, env: NodeJS.ProcessE
   }
   cfg.dataDir = resolve(cfg.dataDir);
   return cfg;
+}
+
+/** Validates the `drivers` section: only known keys, and `external` a list of distinct, non-empty package specs. */
+export function resolveDrivers(input: unknown): DriversConfig {
+  if (input === undefined || input === null) return { external: [...DEFAULTS.drivers.external] };
+  if (typeof input !== 'object' || Array.isArray(input)) throw new Error('drivers must be an object');
+  for (const k of Object.keys(input)) {
+    if (k !== 'external') throw new Error(`unknown config key "drivers.${k}"`);
+  }
+  const external = (input as { external?: unknown }).external ?? [];
+  if (!Array.isArray(external) || !external.every((x): x is string => typeof x === 'string' && x.trim() !== '')) {
+    throw new Error('drivers.external must be a list of npm package names or package directories');
+  }
+  const seen = new Set<string>();
+  for (const x of external) {
+    if (seen.has(x)) throw new Error(`drivers.external names ${x} twice`);
+    seen.add(x);
+  }
+  return { external: [...external] };
 }
 
 /** Reads a JSON or YAML config file (by extension). */

@@ -22,6 +22,8 @@ import type {
 } from '../model/inventory.js';
 
 export type * from '../model/inventory.js';
+/** Every Redfish `ResetType`, for drivers that list or check them. */
+export { RESET_TYPES } from '../model/inventory.js';
 
 /** The SDK version. A manifest's `apiVersion` is a range that must include it. */
 export const DRIVER_API_VERSION = '1.0.0';

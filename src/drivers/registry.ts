@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
-import { DRIVER_API_VERSION, type Driver, type DriverManifest, type DriverModule, type ProbeCandidate, type ProbeResult } from './api.js';
+import { CORE_CAPABILITIES, DRIVER_API_VERSION, type Driver, type DriverManifest, type DriverModule, type ProbeCandidate, type ProbeResult } from './api.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 const SCHEMA_PATH = new URL('../../schemas/driver-manifest.schema.json', import.meta.url);
@@ -15,7 +15,10 @@ export function manifestErrors(manifest: unknown): string[] {
   validator ??= addFormats(new Ajv({ allErrors: true, strict: false })).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
   const problems: string[] = [];
   if (!validator(manifest)) {
-    for (const e of validator.errors ?? []) problems.push(`${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`);
+    // The schema's `contains` checks for the core capabilities produce one error per array item; say it plainly instead.
+    const caps = (manifest as { capabilities?: unknown })?.capabilities;
+    if (Array.isArray(caps)) for (const c of CORE_CAPABILITIES) if (!caps.includes(c)) problems.push(`/capabilities must include the core capability ${c}`);
+    for (const e of (validator.errors ?? []).filter((x) => !x.schemaPath.includes('/capabilities/allOf/'))) problems.push(`${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`);
     return problems;
   }
   const m = manifest as DriverManifest;
@@ -112,6 +115,18 @@ export interface DriverMatch {
   result: ProbeResult;
 }
 
+/**
+ * A package's package.json by name. `require.resolve('<name>/package.json')` fails when the package's `exports` does not
+ * list it, so look in the node_modules folders Node would search first.
+ */
+function findPackageJson(name: string, req: NodeJS.Require): string {
+  for (const dir of req.resolve.paths(name) ?? []) {
+    const candidate = join(dir, name, 'package.json');
+    if (existsSync(candidate)) return candidate;
+  }
+  return req.resolve(`${name}/package.json`);
+}
+
 /** The drivers the gateway knows: built-ins plus external packages named in the config. */
 export class DriverRegistry {
   private readonly drivers = new Map<string, Driver>();
@@ -161,7 +176,7 @@ export class DriverRegistry {
   async load(spec: string, fromDir = process.cwd()): Promise<Driver> {
     const isPath = spec.startsWith('.') || isAbsolute(spec);
     const req = createRequire(join(fromDir, 'noop.js'));
-    const pkgJson = isPath ? join(resolve(fromDir, spec), 'package.json') : req.resolve(`${spec}/package.json`);
+    const pkgJson = isPath ? join(resolve(fromDir, spec), 'package.json') : findPackageJson(spec, req);
     const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { keywords?: string[]; main?: string; exports?: unknown; name?: string };
     if (!pkg.keywords?.includes('shoal-driver')) throw new Error(`${spec}: not a Shoal driver (package.json has no "shoal-driver" keyword)`);
     const entry = isPath ? join(dirname(pkgJson), typeof pkg.exports === 'string' ? pkg.exports : (pkg.main ?? 'index.js')) : req.resolve(spec);

@@ -70,7 +70,16 @@ export class EndpointGuard {
     const attempts = o.idempotent ? this.opts.retries + 1 : 1;
     let last: DriverError | undefined;
     for (let i = 0; i < attempts; i++) {
-      if (i > 0) await sleep(this.backoff(i, last), o.signal);
+      if (i > 0) {
+        try {
+          await sleep(this.backoff(i, last), o.signal);
+        } catch (e) {
+          // The caller's deadline ran out while we waited as the device asked (Retry-After 30 on a full session
+          // table): what the caller should hear is the device's answer, Busy, not that the device timed out.
+          if (isDeadline(o.signal) && last) throw last;
+          throw e;
+        }
+      }
       try {
         return await this.attempt(fn, o);
       } catch (e) {
@@ -134,6 +143,12 @@ export class EndpointGuard {
   }
 }
 
+/** Whether a signal ended because a deadline (not a person) stopped the call. */
+function isDeadline(signal: AbortSignal | undefined): boolean {
+  const r: unknown = signal?.reason;
+  return r instanceof DriverError && r.code === 'Timeout';
+}
+
 /** Resolves with the work, or rejects as soon as the signal aborts, even if the work ignores the signal. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
@@ -174,6 +189,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Certificate verification failures from Node's TLS (CA mode): a trust problem, not a broken device. */
+const TLS_CODES = new Set(['CERT_SIGNATURE_FAILURE', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED']);
+
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EAI_AGAIN', 'ENOTFOUND']);
 
 /** Maps whatever a driver or library threw onto a DriverError, so nothing unclassified crosses the boundary. */
@@ -181,6 +199,7 @@ export function toDriverError(e: unknown): DriverError {
   if (e instanceof DriverError) return e;
   const err = e as { code?: string; name?: string; message?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code;
+  if (code && TLS_CODES.has(code)) return new DriverError('TlsTrustFailed', `certificate not trusted: ${code}`, { cause: e });
   if (code && NET_CODES.has(code)) return new DriverError('Unavailable', `${code}: ${err.message ?? ''}`.trim(), { cause: e });
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new DriverError('Timeout', err.message ?? code, { cause: e });

@@ -91,7 +91,8 @@ export class ManagedDevice {
 
   /** `UnavailableOffline` while the breaker is open or the last connect failed for a transport reason. */
   get availability(): Availability {
-    if (this.guard.breaker.state === 'open') return 'UnavailableOffline';
+    // Half-open means "not yet proven back": a dead device stays offline until a trial call succeeds.
+    if (this.guard.breaker.state !== 'closed') return 'UnavailableOffline';
     if (!this.session && this.lastError && (this.lastError.code === 'Unavailable' || this.lastError.code === 'Timeout')) return 'UnavailableOffline';
     return 'Enabled';
   }
@@ -114,13 +115,21 @@ export class ManagedDevice {
   async connect(signal?: AbortSignal): Promise<DeviceSession> {
     if (this.closed) throw new DriverError('Cancelled', 'the device was closed');
     if (this.session) return this.session;
-    this.opening ??= this.open(signal).finally(() => {
+    // One shared attempt, bounded by the runtime's call timeout; each caller waits for it only as long as it may.
+    this.opening ??= this.open().finally(() => {
       this.opening = undefined;
     });
-    return this.opening;
+    if (!signal) return this.opening;
+    const opening = this.opening;
+    return new Promise<DeviceSession>((resolve, reject) => {
+      const onAbort = () => reject(toDriverError(signal.reason));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      opening.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
-  private async open(signal?: AbortSignal): Promise<DeviceSession> {
+  private async open(): Promise<DeviceSession> {
     const ep = this.endpoint;
     let ctx: Omit<ConnectContext, 'signal'> = {
       log: this.log,
@@ -143,7 +152,7 @@ export class ManagedDevice {
       ctx = { ...ctx, redfish: this.redfish };
     }
     try {
-      const session = await withTimeout((s) => this.driver.connect(ep, { ...ctx, signal: s }), this.callTimeoutMs, signal);
+      const session = await withTimeout((s) => this.driver.connect(ep, { ...ctx, signal: s }), this.callTimeoutMs);
       const problems = sessionContractErrors(this.driver, session);
       if (problems.length) {
         await session.close().catch(() => {});
@@ -167,7 +176,11 @@ export class ManagedDevice {
     if (this.session && !this.session.capabilities.has(cap)) {
       throw new DriverError('NotSupported', `${this.driver.manifest.id}: ${method} is not supported by this device`);
     }
-    const session = await this.connect(opts.signal);
+    const deadline = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+    const connectSignal = deadline && opts.signal ? AbortSignal.any([opts.signal, deadline]) : (deadline ?? opts.signal);
+    const session = await this.connect(connectSignal).catch((e: unknown) => {
+      throw deadline?.aborted ? new DriverError('Timeout', `call did not finish within ${opts.timeoutMs} ms (connecting)`) : e;
+    });
     const fn = session[method] as ((ctx: CallContext, ...a: unknown[]) => Promise<unknown>) | undefined;
     if (!session.capabilities.has(cap) || typeof fn !== 'function') {
       throw new DriverError('NotSupported', `${this.driver.manifest.id}: ${method} is not supported by this device`);
@@ -193,6 +206,8 @@ export class ManagedDevice {
   }
 }
 
+const ABORT_GRACE_MS = 50;
+
 async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number, outer?: AbortSignal): Promise<T> {
   const ac = new AbortController();
   const t = setTimeout(() => ac.abort(new DriverError('Timeout', `call did not finish within ${ms} ms`)), ms);
@@ -200,7 +215,9 @@ async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ms: numbe
   setMaxListeners(0, signal); // every request of a call listens to the call's signal
   try {
     return await new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(toDriverError(signal.reason));
+      // On abort, give the work a moment to end with its own, better classified error (the guard answers "Busy" when
+      // the deadline cuts a Retry-After wait short); a driver that ignores the signal is cut off all the same.
+      const onAbort = () => setTimeout(() => reject(toDriverError(signal.reason)), ABORT_GRACE_MS).unref();
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       fn(signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

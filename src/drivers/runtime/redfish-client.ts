@@ -25,6 +25,12 @@ export interface RedfishClientOptions {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/**
+ * 404s tolerated for a task not yet seen. A rebooting BMC refuses connections while down (that is waited for without
+ * limit); once it answers, a task it does not know after a few polls is gone.
+ */
+const UNSEEN_404_LIMIT = 3;
+
 /** Redfish messages from an error body, for `DriverError.details.deviceMessages`. */
 function deviceMessages(body: unknown): { MessageId?: string; Message?: string }[] {
   const err = (body as { error?: { '@Message.ExtendedInfo'?: unknown; code?: string; message?: string } })?.error;
@@ -120,6 +126,7 @@ export class RedfishHttpClient implements RedfishClient {
     let taskUri: string | undefined;
     let knownTask: string | undefined;
     let seen = false;
+    let unseen404 = 0;
     let lastErr: DriverError | undefined;
     while (Date.now() < deadline) {
       let res: RedfishResponse<Record<string, unknown>>;
@@ -136,6 +143,10 @@ export class RedfishHttpClient implements RedfishClient {
             continue;
           }
           return { ok: false, state: 'Lost', messages: [{ Message: 'the device no longer knows the task (it may have restarted)' }] };
+        }
+        if (e.details.status === 404 && !seen && ++unseen404 > UNSEEN_404_LIMIT) {
+          // Never seen and still unknown after a restart's worth of polls: the device lost it (or never had it).
+          return { ok: false, state: 'Lost', messages: [{ Message: 'the device does not know the task (it may have restarted before the task was seen)' }] };
         }
         if (e.code === 'Unavailable' || e.code === 'Timeout' || e.code === 'Busy' || e.details.status === 404) {
           // A BMC rebooting mid-task refuses connections, or answers 404/503 while its services come back.
@@ -183,10 +194,12 @@ export class RedfishHttpClient implements RedfishClient {
 
   private async authed<T>(method: Method, path: string, body: unknown, opts: RequestOptions, idempotent: boolean): Promise<RedfishResponse<T>> {
     const timeoutMs = opts.timeoutMs ?? (opts.long ? this.o.longTimeoutMs : undefined);
+    let used: string | undefined;
     const run = () =>
       this.o.guard.run(
         async (signal) => {
           await this.ensureSession(signal);
+          used = this.token;
           return this.send(method, path, body, opts, signal, true);
         },
         { idempotent, timeoutMs, signal: opts.signal },
@@ -194,10 +207,13 @@ export class RedfishHttpClient implements RedfishClient {
     try {
       return (await run()) as RedfishResponse<T>;
     } catch (e) {
-      if (e instanceof DriverError && e.code === 'AuthenticationFailed' && this.token) {
-        // The session expired or the BMC rebooted and forgot it: log in again, once.
-        this.token = undefined;
-        this.sessionUri = undefined;
+      if (e instanceof DriverError && e.code === 'AuthenticationFailed' && used) {
+        // The session expired or the BMC rebooted and forgot it: log in again, once. Requests in flight on the same
+        // dead token all land here; only the first clears it, the rest join the one new login.
+        if (this.token === used) {
+          this.token = undefined;
+          this.sessionUri = undefined;
+        }
         return (await run()) as RedfishResponse<T>;
       }
       throw e;

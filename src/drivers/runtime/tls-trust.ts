@@ -46,6 +46,7 @@ export function trustingConnector(
       base(opts, cb);
     };
   }
+  const configuredPin = trust.fingerprint256;
   let warnedPlain = false;
   return (opts, cb) => {
     if (opts.protocol !== 'https:') {
@@ -56,26 +57,35 @@ export function trustingConnector(
     }
     base(opts, (err, socket) => {
       if (err || !socket) return cb(err ?? new Error('no socket'), null);
-      const cert = (socket as TLSSocket).getPeerCertificate?.();
-      const fp = cert?.fingerprint256;
-      if (!fp) {
+      const refused = checkPin(socket as TLSSocket);
+      if (refused) {
         socket.destroy();
-        return cb(new DriverError('TlsTrustFailed', `endpoint ${endpointId} presented no certificate`), null);
-      }
-      const pinned = trust.fingerprint256 ?? store.getPin(endpointId);
-      if (!pinned) {
-        store.setPin(endpointId, fp);
-        log.info({ endpoint: endpointId, fingerprint256: fp }, 'pinned the device certificate on first use');
-      } else if (normalise(pinned) !== normalise(fp)) {
-        socket.destroy();
-        return cb(
-          new DriverError('TlsTrustFailed', `endpoint ${endpointId} presented certificate ${fp}, but ${pinned} is pinned`),
-          null,
-        );
+        return cb(refused, null);
       }
       cb(null, socket);
     });
   };
+
+  /** Undefined to accept the socket, or why it is refused. Never throws. */
+  function checkPin(socket: TLSSocket): DriverError | undefined {
+    try {
+      const fp = socket.getPeerCertificate?.()?.fingerprint256;
+      if (!fp) return new DriverError('TlsTrustFailed', `endpoint ${endpointId} presented no certificate`);
+      const pinned = configuredPin ?? store.getPin(endpointId);
+      if (!pinned) {
+        store.setPin(endpointId, fp);
+        log.info({ endpoint: endpointId, fingerprint256: fp }, 'pinned the device certificate on first use');
+      } else if (normalise(pinned) !== normalise(fp)) {
+        return new DriverError('TlsTrustFailed', `endpoint ${endpointId} presented certificate ${fp}, but ${pinned} is pinned`);
+      }
+      return undefined;
+    } catch (e) {
+      // This runs inside the TLS socket's 'secureConnect' listener, which nobody guards: a throw here (a trust store
+      // that cannot read or write, a failing logger) became an uncaught exception, and undici, never called back, left
+      // the pool's client connecting forever, so every later request to the endpoint hung until its timeout.
+      return new DriverError('TlsTrustFailed', `endpoint ${endpointId}: the certificate could not be checked: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
 }
 
 const normalise = (fp: string) => fp.replace(/:/g, '').toUpperCase();

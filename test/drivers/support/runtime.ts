@@ -75,10 +75,3 @@ export async function eventually(cond: () => boolean | Promise<boolean>, timeout
     await pause(stepMs);
   }
 }
-
-/** Whether a promise is still pending, without waiting for it. */
-export async function isPending(p: Promise<unknown>): Promise<boolean> {
-  const marker = Symbol('pending');
-  const v = await Promise.race([p.then(() => 'settled', () => 'settled'), new Promise((r) => setImmediate(() => r(marker)))]);
-  return v === marker;
-}

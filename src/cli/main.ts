@@ -79,6 +79,23 @@ program
     console.log('Stop with Ctrl-C.');
   });
 
+program
+  .command('drivers')
+  .description('list the drivers this gateway would load (built-ins and drivers.external), with capabilities')
+  .option('-c, --config <file>', 'config file (JSON or YAML) naming external drivers')
+  .action(async (o: { config?: string }) => {
+    const { resolveConfig } = await import('../config/config.js');
+    const { createDriverRegistry } = await import('../drivers/index.js');
+    const cfg = resolveConfig(o.config ? loadConfigFile(o.config) : {});
+    const reg = await createDriverRegistry(cfg.drivers.external, process.cwd());
+    for (const d of reg.list()) {
+      const m = d.manifest;
+      console.log(`${m.id}  ${m.name}  (${m.protocol}, priority ${m.priority ?? 0})`);
+      console.log(`  capabilities: ${m.capabilities.join(', ')}`);
+      for (const e of d.extensions ?? []) console.log(`  extension ${e.name}: ${e.description}`);
+    }
+  });
+
 program.parseAsync().catch((err: unknown) => {
   console.error(`shoal: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -389,6 +389,8 @@ export interface DeviceSession {
 /** A driver: the manifest plus `probe` and `connect`. */
 export interface Driver {
   readonly manifest: DriverManifest;
+  /** Informational: the named extensions a composed driver applies, in order (shown by `shoal drivers`). */
+  readonly extensions?: readonly { name: string; description: string }[];
   /** Confirms a candidate that matched the manifest's rules. Must not need credentials; must not throw on junk. */
   probe(candidate: ProbeCandidate): Promise<ProbeResult> | ProbeResult;
   connect(endpoint: Endpoint, ctx: ConnectContext): Promise<DeviceSession>;

@@ -19,6 +19,7 @@ export function looksLikeRedfish(c: ProbeCandidate): ProbeResult {
 export function createRedfishDriver(manifest: DriverManifest, extensions: readonly RedfishExtension[] = [], probe: (c: ProbeCandidate) => ProbeResult = looksLikeRedfish): Driver {
   return {
     manifest,
+    extensions: extensions.map((e) => ({ name: e.name, description: e.description })),
     probe(c) {
       try {
         return probe(c);

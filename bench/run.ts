@@ -11,3 +11,9 @@ const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirna
   stdio: 'inherit',
 });
 if (r.status !== 0) process.exitCode = r.status ?? 1;
+
+// Driver runtime: 1,000 devices polled, 10% hung. Its own process too (it starts the simulator as a child of its own);
+// alone: `npx tsx bench/driver-poll.ts`.
+console.log('');
+const p = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'driver-poll.ts')], { stdio: 'inherit' });
+if (p.status !== 0) process.exitCode = p.status ?? 1;

@@ -100,7 +100,11 @@ export class EndpointGuard {
   }
 
   private async attempt<T>(fn: (signal: AbortSignal) => Promise<T>, o: RunOptions): Promise<T> {
-    this.checkBreaker();
+    if (this.breaker.state === 'open') {
+      // Yield before failing fast: a caller that retries at once on this error must not starve the event loop.
+      await new Promise((r) => setImmediate(r));
+      throw this.unavailable();
+    }
     const release = await this.limiter.acquire(o.signal);
     let pass: { ok: true; trial: boolean } | { ok: false };
     try {
@@ -130,10 +134,6 @@ export class EndpointGuard {
       clearTimeout(t);
       release();
     }
-  }
-
-  private checkBreaker(): void {
-    if (this.breaker.state === 'open') throw this.unavailable();
   }
 
   private unavailable(): DriverError {

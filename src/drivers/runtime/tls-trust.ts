@@ -1,4 +1,4 @@
-import type { TLSSocket } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
 import { DriverError, type DriverLogger, type TlsTrust } from '../api.js';
 
@@ -33,13 +33,16 @@ export function trustingConnector(
   if (trust.mode === 'ca') {
     return buildConnector({
       ca: trust.ca,
+      secureContext: createSecureContext({ ca: trust.ca }),
       rejectUnauthorized: true,
       timeout: timeoutMs,
       ...(trust.checkName === false ? { checkServerIdentity: () => undefined } : {}),
     });
   }
   // No TLS session resumption: a resumed session carries no certificate to check against the pin.
-  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs, maxCachedSessions: 0 });
+  // One TLS context per endpoint, not one per connection: building a context is most of a connect's CPU, and a hung
+  // device's retries and breaker trials reconnect often.
+  const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs, maxCachedSessions: 0, secureContext: createSecureContext({}) });
   if (trust.mode === 'insecure') {
     return (opts, cb) => {
       log.warn({ endpoint: endpointId }, 'TLS certificate not verified (trust mode insecure)');

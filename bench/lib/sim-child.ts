@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+/**
+ * The `mock-hardware` CLI as a child process, so that the simulator's CPU is not the benchmarked process's event loop.
+ * It resolves once the child has printed every device and its control API is up; it rejects (with the child's stderr)
+ * when the child exits first or does not get there within `startTimeoutMs`. The child is killed when this process
+ * exits, whatever the reason.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface SimDevice {
+  id: string;
+  url: string;
+  /** `https://<address>:<port>`, without the `/redfish/v1` the CLI prints. */
+  origin: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface SimChild {
+  readonly pid: number;
+  readonly devices: SimDevice[];
+  readonly control: string;
+  /** The last 64 KiB the child wrote to stderr. */
+  stderr(): string;
+  /** Injects a fault (`{ kind: 'bmc-hang' }`) into one device through the control API. */
+  inject(id: string, fault: Record<string, unknown>): Promise<void>;
+  clear(id: string): Promise<void>;
+  /** CPU seconds (user + system) the child has used so far, from /proc; undefined where /proc is missing. */
+  cpuSeconds(): number | undefined;
+  /** Open file descriptors of the child, from /proc. */
+  fds(): number | undefined;
+  /** Throws (with the child's stderr) when the child has exited: figures measured against a dead fleet mean nothing. */
+  assertAlive(): void;
+  stop(): Promise<void>;
+}
+
+export interface SimOptions {
+  persona: string;
+  count: number;
+  baseAddress: string;
+  port?: number;
+  timeScale?: number;
+  startTimeoutMs?: number;
+}
+
+export const freePort = () =>
+  new Promise<number>((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+
+const TICKS = 100; // USER_HZ on Linux
+
+export function procCpuSeconds(pid: number | 'self'): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime); after the comm field they are at index 11 and 12.
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+export function procFds(pid: number | 'self'): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startSimChild(o: SimOptions): Promise<SimChild> {
+  const controlPort = await freePort();
+  const args = [
+    join(ROOT, 'bin/mock-hardware.js'),
+    '--persona', o.persona,
+    '--count', String(o.count),
+    '--base-address', o.baseAddress,
+    '--port', String(o.port ?? 8443),
+    '--addressing', 'address',
+    '--time-scale', String(o.timeScale ?? 1),
+    '--seed', 'bench-driver-poll',
+    '--control-port', String(controlPort),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let exited = false;
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  const exitedP = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      process.off('exit', killOnExit);
+      r();
+    }),
+  );
+
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  // Keep draining both pipes for the child's whole life, or it blocks once a pipe buffer fills.
+  child.stderr!.on('data', (s: string) => {
+    err = (err + s).slice(-65536);
+  });
+  const creds = new Map<string, { user: string; password: string }>();
+  let buf = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (s: string) => {
+    buf += s;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i).trim();
+      buf = buf.slice(i + 1);
+      // <url> <user>:<pass> <persona> <serial>
+      const [url, up] = line.split(/\s+/);
+      if (!url || !up) continue;
+      const c = up.indexOf(':');
+      creds.set(url, { user: up.slice(0, c), password: up.slice(c + 1) });
+    }
+  });
+
+  const control = `http://127.0.0.1:${controlPort}`;
+  const startTimeoutMs = o.startTimeoutMs ?? 120_000;
+  const fail = (why: string) => {
+    killOnExit();
+    return new Error(`mock-hardware child ${why}; stderr:\n${err.trim() || '(empty)'}`);
+  };
+  await new Promise<void>((res, rej) => {
+    const t = setTimeout(() => {
+      clearInterval(iv);
+      rej(fail(`did not print ${o.count} devices and its control API within ${startTimeoutMs} ms (printed ${creds.size})`));
+    }, startTimeoutMs);
+    const iv = setInterval(() => {
+      if (creds.size >= o.count && err.includes('control API on')) {
+        clearTimeout(t);
+        clearInterval(iv);
+        res();
+      }
+    }, 50);
+    child.once('exit', (code, sig) => {
+      clearTimeout(t);
+      clearInterval(iv);
+      rej(fail(`exited during start (code ${code}, signal ${sig})`));
+    });
+    child.once('error', (e) => {
+      clearTimeout(t);
+      clearInterval(iv);
+      rej(fail(`could not start: ${e.message}`));
+    });
+  });
+
+  const list = (await (await fetch(`${control}/devices`)).json()) as { id: string; url: string }[];
+  const devices: SimDevice[] = list.map((d) => {
+    const c = creds.get(d.url);
+    if (!c) throw fail(`listed ${d.id} (${d.url}) on its control API but never printed it`);
+    const u = new URL(d.url);
+    return { id: d.id, url: d.url, origin: u.origin, host: u.hostname, port: Number(u.port || 443), user: c.user, password: c.password };
+  });
+
+  const call = async (method: string, id: string, body?: unknown) => {
+    const res = await fetch(`${control}/devices/${encodeURIComponent(id)}/faults`, {
+      method,
+      ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`control API ${method} ${id}: ${res.status} ${text}`);
+  };
+
+  return {
+    pid: child.pid!,
+    devices,
+    control,
+    stderr: () => err,
+    inject: (id, fault) => call('POST', id, fault),
+    clear: (id) => call('DELETE', id),
+    cpuSeconds: () => procCpuSeconds(child.pid!),
+    fds: () => procFds(child.pid!),
+    assertAlive() {
+      if (exited) throw new Error(`mock-hardware child exited during the benchmark (code ${child.exitCode}, signal ${child.signalCode}); stderr:\n${err.trim() || '(empty)'}`);
+    },
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedP;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 
-/** A peer daemon (dnsmasq, lldpd) this process started and owns. */
+/** A peer daemon (dnsmasq, lldpd, ipmi_sim, snmpd) this process started and owns. */
 export interface Supervised {
   readonly pid: number;
   /** True once the process has exited or failed to spawn. */
   readonly exited: boolean;
+  /** Resolves when the process has exited (or failed to spawn). */
+  readonly gone: Promise<void>;
   /** The last 8 kB of its stdout and stderr, for error messages. */
   log(): string;
   /** SIGTERM, then SIGKILL after 2 s; resolves when it is gone. */
@@ -36,9 +38,11 @@ export function supervise(child: ChildProcess): Supervised {
     get exited() {
       return exited;
     },
+    gone,
     log: () => out,
     async stop() {
       if (exited) return;
+      child.kill('SIGCONT'); // a stopped daemon (a simulated hang) cannot act on SIGTERM until it runs again
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 2000);
       await gone;

@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { bmcEmu, chassisScript, defaultSel, lanConf, sensorFile, type SelEntry } from './config.js';
+import { supervise } from '../../discovery/supervised.js';
 import { defaultSensors, type ThresholdSensor } from './sdr.js';
 
 export { defaultSel, type SelEntry } from './config.js';
@@ -190,38 +191,14 @@ export async function startIpmiDevice(opts: IpmiDeviceOptions): Promise<IpmiDevi
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const keep = (chunk: Buffer): void => {
-    log = (log + chunk.toString()).slice(-4000); // only for error messages
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  const exitedPromise = new Promise<void>((done) => {
-    child.once('exit', () => {
-      exited = true;
-      done();
-    });
-    child.once('error', (err) => {
-      exited = true;
-      log += `\n${err.message}`;
-      done();
-    });
-  });
-
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exitedPromise;
-    clearTimeout(killer);
-  };
+  const daemon = supervise(child);
+  const stop = (): Promise<void> => daemon.stop();
 
   try {
-    await waitForRmcp(opts.address, opts.port, opts.readyTimeoutMs ?? 10_000, () => exited);
+    await waitForRmcp(opts.address, opts.port, opts.readyTimeoutMs ?? 10_000, () => daemon.exited);
   } catch (err) {
     await stop();
-    throw new Error(`ipmi-legacy: ipmi_sim did not start: ${(err as Error).message}\n${log.trim()}`);
+    throw new Error(`ipmi-legacy: ipmi_sim did not start: ${(err as Error).message}\n${daemon.log().trim()}`);
   }
 
   const readText = (path: string): string => {
@@ -237,7 +214,7 @@ export async function startIpmiDevice(opts: IpmiDeviceOptions): Promise<IpmiDevi
     address: opts.address,
     port: opts.port,
     pid: child.pid ?? -1,
-    exited: exitedPromise,
+    exited: daemon.gone,
     state: () => ({ power: readState('power', '0') === '1' ? 'on' : 'off', boot: readState('boot', 'none') }),
     setState: (change) => {
       if (change.power) writeAtomic(join(stateDir, 'power'), change.power === 'on' ? '1\n' : '0\n');

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { EXAMPLE_ENTERPRISE, defaultEntities, entityTable, persistScript, snmpdConf, type AuthAlgorithm, type EntityRow, type PrivAlgorithm } from './config.js';
+import { supervise } from '../../discovery/supervised.js';
 import { assertUdpFree, waitForSnmp } from './wire.js';
 
 export { EntityClass, defaultEntities, entityTable, snmpdConf, type EntityRow } from './config.js';
@@ -144,39 +145,14 @@ export async function startSnmpDevice(opts: SnmpDeviceOptions): Promise<SnmpDevi
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MIBS: '' },
   });
-  let log = '';
-  const keep = (chunk: Buffer): void => {
-    log = (log + chunk.toString()).slice(-4000); // only for error messages
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  const exitedPromise = new Promise<void>((done) => {
-    child.once('exit', () => {
-      exited = true;
-      done();
-    });
-    child.once('error', (err) => {
-      exited = true;
-      log += `\n${err.message}`;
-      done();
-    });
-  });
-
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGCONT'); // a hung (stopped) snmpd cannot act on SIGTERM
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exitedPromise;
-    clearTimeout(killer);
-  };
+  const daemon = supervise(child);
+  const stop = (): Promise<void> => daemon.stop();
 
   try {
-    await waitForSnmp(opts.address, opts.port, opts.community, sysDescr, opts.readyTimeoutMs ?? 10_000, () => exited);
+    await waitForSnmp(opts.address, opts.port, opts.community, sysDescr, opts.readyTimeoutMs ?? 10_000, () => daemon.exited);
   } catch (err) {
     await stop();
-    throw new Error(`snmp-agent: snmpd did not start: ${(err as Error).message}\n${log.trim()}`);
+    throw new Error(`snmp-agent: snmpd did not start: ${(err as Error).message}\n${daemon.log().trim()}`);
   }
 
   return {
@@ -186,7 +162,7 @@ export async function startSnmpDevice(opts: SnmpDeviceOptions): Promise<SnmpDevi
     sysDescr,
     sysObjectId,
     sysName,
-    exited: exitedPromise,
+    exited: daemon.gone,
     entities: () => rows.map((r) => ({ ...r })),
     setEntities: (next) => {
       const text = entityTable(next); // validates before anything changes
@@ -194,10 +170,10 @@ export async function startSnmpDevice(opts: SnmpDeviceOptions): Promise<SnmpDevi
       writeAtomic(tablePath, text);
     },
     hang: () => {
-      if (!exited) child.kill('SIGSTOP');
+      if (!daemon.exited) child.kill('SIGSTOP');
     },
     resume: () => {
-      if (!exited) child.kill('SIGCONT');
+      if (!daemon.exited) child.kill('SIGCONT');
     },
     stop,
   };

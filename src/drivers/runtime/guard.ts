@@ -1,7 +1,7 @@
-import { setMaxListeners } from 'node:events';
 import { DriverError } from '../api.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
-import { Limiter, cancelled } from './limiter.js';
+import { cancelled, deadline, raceAbort, sleep } from './abort.js';
+import { Limiter } from './limiter.js';
 
 export interface GuardOptions {
   maxInFlight: number;
@@ -116,10 +116,7 @@ export class EndpointGuard {
       throw e;
     }
     const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs;
-    const timer = new AbortController();
-    const t = setTimeout(() => timer.abort(new DriverError('Timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
-    const signal = o.signal ? AbortSignal.any([o.signal, timer.signal]) : timer.signal;
-    setMaxListeners(0, signal); // one listener per request in flight on a shared call signal is expected
+    const { signal, clear } = deadline(timeoutMs, o.signal, () => new DriverError('Timeout', `no answer within ${timeoutMs} ms`));
     try {
       const result = await raceAbort(fn(signal), signal);
       this.breaker.success(pass.trial);
@@ -131,7 +128,7 @@ export class EndpointGuard {
       else this.breaker.success(pass.trial); // it answered, even if with an error: it is alive
       throw err;
     } finally {
-      clearTimeout(t);
+      clear();
       release();
     }
   }
@@ -147,46 +144,6 @@ export class EndpointGuard {
 function isDeadline(signal: AbortSignal | undefined): boolean {
   const r: unknown = signal?.reason;
   return r instanceof DriverError && r.code === 'Timeout';
-}
-
-/** Resolves with the work, or rejects as soon as the signal aborts, even if the work ignores the signal. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => {});
-    return Promise.reject(cancelled(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      work.catch(() => {});
-      reject(cancelled(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(cancelled(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(cancelled(signal!));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Certificate verification failures from Node's TLS (CA mode): a trust problem, not a broken device. */

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import {
   CAPABILITY_METHODS,
   DriverError,
@@ -12,7 +11,8 @@ import {
   type Endpoint,
 } from '../api.js';
 import { commandRunner } from './exec.js';
-import { DEFAULT_GUARD, EndpointGuard, sleep, toDriverError, type GuardOptions } from './guard.js';
+import { deadline, raceAbort, sleep } from './abort.js';
+import { DEFAULT_GUARD, EndpointGuard, toDriverError, type GuardOptions } from './guard.js';
 import { RedfishHttpClient } from './redfish-client.js';
 import { MemoryTrustStore, trustingConnector, type TrustStore } from './tls-trust.js';
 
@@ -119,14 +119,7 @@ export class ManagedDevice {
     this.opening ??= this.open().finally(() => {
       this.opening = undefined;
     });
-    if (!signal) return this.opening;
-    const opening = this.opening;
-    return new Promise<DeviceSession>((resolve, reject) => {
-      const onAbort = () => reject(toDriverError(signal.reason));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      opening.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return signal ? raceAbort(this.opening, signal) : this.opening;
   }
 
   private async open(): Promise<DeviceSession> {
@@ -173,14 +166,14 @@ export class ManagedDevice {
    */
   async call<K extends SessionMethod>(method: K, args: Args<K>, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Result<K>> {
     const cap = METHOD_CAPABILITY[method];
-    if (this.session && !this.session.capabilities.has(cap)) {
-      throw new DriverError('NotSupported', `${this.driver.manifest.id}: ${method} is not supported by this device`);
+    // The caller's deadline covers a lazy connect too; an open session returns at once.
+    const connecting = opts.timeoutMs === undefined ? undefined : deadline(opts.timeoutMs, opts.signal, () => new DriverError('Timeout', `call did not finish within ${opts.timeoutMs} ms (connecting)`));
+    let session: DeviceSession;
+    try {
+      session = await this.connect(connecting?.signal ?? opts.signal);
+    } finally {
+      connecting?.clear();
     }
-    const deadline = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
-    const connectSignal = deadline && opts.signal ? AbortSignal.any([opts.signal, deadline]) : (deadline ?? opts.signal);
-    const session = await this.connect(connectSignal).catch((e: unknown) => {
-      throw deadline?.aborted ? new DriverError('Timeout', `call did not finish within ${opts.timeoutMs} ms (connecting)`) : e;
-    });
     const fn = session[method] as ((ctx: CallContext, ...a: unknown[]) => Promise<unknown>) | undefined;
     if (!session.capabilities.has(cap) || typeof fn !== 'function') {
       throw new DriverError('NotSupported', `${this.driver.manifest.id}: ${method} is not supported by this device`);
@@ -206,24 +199,17 @@ export class ManagedDevice {
   }
 }
 
+/** After a call's deadline, how long the work may take to end with its own, better classified error. */
 const ABORT_GRACE_MS = 50;
 
 async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number, outer?: AbortSignal): Promise<T> {
-  const ac = new AbortController();
-  const t = setTimeout(() => ac.abort(new DriverError('Timeout', `call did not finish within ${ms} ms`)), ms);
-  const signal = outer ? AbortSignal.any([outer, ac.signal]) : ac.signal;
-  setMaxListeners(0, signal); // every request of a call listens to the call's signal
+  const { signal, clear } = deadline(ms, outer, () => new DriverError('Timeout', `call did not finish within ${ms} ms`));
   try {
-    return await new Promise<T>((resolve, reject) => {
-      // On abort, give the work a moment to end with its own, better classified error (the guard answers "Busy" when
-      // the deadline cuts a Retry-After wait short); a driver that ignores the signal is cut off all the same.
-      const onAbort = () => setTimeout(() => reject(toDriverError(signal.reason)), ABORT_GRACE_MS).unref();
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      fn(signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    // The grace lets the guard answer "Busy" when the deadline cuts a Retry-After wait short; a driver that ignores
+    // the signal is cut off all the same.
+    return await raceAbort(fn(signal), signal, ABORT_GRACE_MS);
   } finally {
-    clearTimeout(t);
+    clear();
   }
 }
 

@@ -1,4 +1,4 @@
-import { DriverError } from '../api.js';
+import { cancelled } from './abort.js';
 
 /**
  * A FIFO gate with a fixed number of slots: the per-endpoint cap on requests in flight. Waiters that are aborted leave
@@ -55,10 +55,4 @@ export class Limiter {
       }
     };
   }
-}
-
-export function cancelled(signal: AbortSignal): DriverError {
-  const r: unknown = signal.reason;
-  if (r instanceof DriverError) return r;
-  return new DriverError('Cancelled', 'the call was cancelled', { cause: r });
 }

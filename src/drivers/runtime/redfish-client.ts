@@ -11,7 +11,8 @@ import {
   type RedfishResponse,
   type RequestOptions,
 } from '../api.js';
-import { sleep, type EndpointGuard } from './guard.js';
+import { sleep } from './abort.js';
+import type { EndpointGuard } from './guard.js';
 import { multipartBody } from './multipart.js';
 
 export interface RedfishClientOptions {

@@ -51,12 +51,15 @@ const BOOT: FieldMap<BootOverride> = {
   allowableTargets: f('Boot.BootSourceOverrideTarget@Redfish.AllowableValues', strList),
 };
 
-const SYSTEM_EXTRA: FieldMap<{ systemType: string; hostName: string; biosVersion: string; powerState: PowerStateValue; lastResetCause: string; name: string }> = {
+const SYSTEM_STATE: FieldMap<{ powerState: PowerStateValue; lastResetCause: string }> = {
+  powerState: f('PowerState', POWER),
+  lastResetCause: f('LastResetCause', str),
+};
+
+const SYSTEM_INFO: FieldMap<{ systemType: string; hostName: string; biosVersion: string; name: string }> = {
   systemType: f('SystemType', str),
   hostName: f('HostName', str),
   biosVersion: f('BiosVersion', str),
-  powerState: f('PowerState', POWER),
-  lastResetCause: f('LastResetCause', str),
   name: f('Name', str),
 };
 
@@ -81,7 +84,7 @@ export function resetTypesOf(payload: unknown, action: string, actionInfoValues?
 }
 
 export function mapSystemState(m: Mapping, uri: string, p: unknown): SystemState {
-  const x = m.apply(uri, p, SYSTEM_EXTRA);
+  const x = m.apply(uri, p, SYSTEM_STATE);
   return {
     id: idOf(p, uri),
     powerState: x.powerState,
@@ -92,11 +95,8 @@ export function mapSystemState(m: Mapping, uri: string, p: unknown): SystemState
 }
 
 export function mapSystem(m: Mapping, uri: string, p: unknown, resetInfo?: string[]): SystemInfo {
-  const x = m.apply(uri, p, SYSTEM_EXTRA);
+  const x = m.apply(uri, p, SYSTEM_INFO);
   const s = m.apply(uri, p, SUMMARY);
-  m.use(uri, 'Boot');
-  m.use(uri, 'ProcessorSummary');
-  m.use(uri, 'MemorySummary');
   return {
     ...mapSystemState(m, uri, p),
     systemType: x.systemType,

@@ -64,6 +64,7 @@ const unquoteEtag = (tag: string) => tag.trim().replace(/^"(.*)"$/, '$1');
  */
 export class RedfishHttpClient implements RedfishClient {
   readonly baseUrl: string;
+  private readonly origin: string;
   private readonly pool: Pool;
   private token: string | undefined;
   private sessionUri: string | undefined;
@@ -73,6 +74,7 @@ export class RedfishHttpClient implements RedfishClient {
 
   constructor(private readonly o: RedfishClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
+    this.origin = new URL(this.baseUrl).origin;
     this.pool = new Pool(this.baseUrl, {
       connections: o.guard.opts.maxInFlight,
       connect: o.connect,
@@ -263,7 +265,7 @@ export class RedfishHttpClient implements RedfishClient {
 
   private async send(method: Method, path: string, body: unknown, opts: RequestOptions, signal: AbortSignal, auth: boolean): Promise<RedfishResponse> {
     const url = new URL(path, this.baseUrl + '/');
-    if (url.origin !== new URL(this.baseUrl).origin) throw new DriverError('Rejected', `refusing to follow ${path} off the device's origin`);
+    if (url.origin !== this.origin) throw new DriverError('Rejected', `refusing to follow ${path} off the device's origin`);
     const headers: Record<string, string> = { accept: 'application/json', 'odata-version': '4.0', ...this.authHeaders(auth), ...opts.headers };
     if (opts.ifMatch) headers['if-match'] = (opts as { rawIfMatch?: boolean }).rawIfMatch ? opts.ifMatch : quoteEtag(opts.ifMatch);
     let payload: string | Readable | undefined;

@@ -56,6 +56,8 @@ export function quoteEtag(tag: string): string {
   return `"${t}"`;
 }
 const unquoteEtag = (tag: string) => tag.trim().replace(/^"(.*)"$/, '$1');
+/** Callers may pass an ETag in either form; the first attempt always sends the standard, quoted one. */
+const withQuotedIfMatch = (o: RequestOptions): RequestOptions => (o.ifMatch ? { ...o, ifMatch: quoteEtag(o.ifMatch) } : o);
 
 /**
  * The runtime's Redfish transport: one undici pool per endpoint (connections capped at the guard's in-flight limit,
@@ -100,17 +102,18 @@ export class RedfishHttpClient implements RedfishClient {
     return this.authed<T>('POST', path, body, opts, false);
   }
   delete(path: string, opts: RequestOptions = {}): Promise<RedfishResponse> {
-    return this.authed('DELETE', path, undefined, opts, false);
+    return this.authed('DELETE', path, undefined, withQuotedIfMatch(opts), false);
   }
 
   async patch<T = unknown>(path: string, body: unknown, opts: RequestOptions = {}): Promise<RedfishResponse<T>> {
+    const first = withQuotedIfMatch(opts);
     try {
-      return await this.authed<T>('PATCH', path, body, opts, false);
+      return await this.authed<T>('PATCH', path, body, first, false);
     } catch (e) {
-      // ETag quirk: some BMCs compare If-Match byte for byte against their unquoted (or quoted) form. Try the other.
-      if (e instanceof DriverError && e.details.status === 412 && opts.ifMatch) {
-        const other = opts.ifMatch.startsWith('"') ? unquoteEtag(opts.ifMatch) : quoteEtag(opts.ifMatch);
-        if (other !== opts.ifMatch) return this.authed<T>('PATCH', path, body, { ...opts, ifMatch: other, rawIfMatch: true } as RequestOptions, false);
+      // ETag quirk: some BMCs compare If-Match byte for byte against their unquoted form. Try that once.
+      const bare = first.ifMatch === undefined ? undefined : unquoteEtag(first.ifMatch);
+      if (e instanceof DriverError && e.details.status === 412 && bare !== undefined && bare !== first.ifMatch) {
+        return this.authed<T>('PATCH', path, body, { ...opts, ifMatch: bare }, false);
       }
       throw e;
     }
@@ -267,7 +270,7 @@ export class RedfishHttpClient implements RedfishClient {
     const url = new URL(path, this.baseUrl + '/');
     if (url.origin !== this.origin) throw new DriverError('Rejected', `refusing to follow ${path} off the device's origin`);
     const headers: Record<string, string> = { accept: 'application/json', 'odata-version': '4.0', ...this.authHeaders(auth), ...opts.headers };
-    if (opts.ifMatch) headers['if-match'] = (opts as { rawIfMatch?: boolean }).rawIfMatch ? opts.ifMatch : quoteEtag(opts.ifMatch);
+    if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
     let payload: string | Readable | undefined;
     const multipart = (body as { multipart?: MultipartPart[] } | undefined)?.multipart;
     if (multipart) {

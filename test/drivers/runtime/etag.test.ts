@@ -103,6 +103,13 @@ describe('ETag normalisation and the If-Match quirk', () => {
     expect(bmc.ifMatchSeen).toEqual(['"abc123"', 'abc123']);
   });
 
+  it('a device that wants the unquoted form, given an unquoted tag by the caller: quoted first, then the bare retry', async () => {
+    bmc.style = 'unquoted';
+    const r = await c.patch('/redfish/v1/Systems/1', { AssetTag: 'x' }, { ifMatch: 'abc123' });
+    expect(r.status).toBe(204);
+    expect(bmc.ifMatchSeen).toEqual(['"abc123"', 'abc123']);
+  });
+
   it('a device that wants the quoted form: an unquoted tag from the caller is quoted and works at once', async () => {
     bmc.style = 'quoted';
     const r = await c.patch('/redfish/v1/Systems/1', { AssetTag: 'x' }, { ifMatch: 'abc123' });

@@ -9,7 +9,13 @@ import { AccountsService } from './auth/accounts-service.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { SessionsService } from './auth/sessions-service.js';
 import { resolveConfig, type ShoalConfig, type ShoalConfigInput } from './config/config.js';
+import { aggregationAdapter, sweepTaskHandler } from './discovery/adapter.js';
+import { DiscoveryService } from './discovery/index.js';
+import { createProbeAgent, probeRedfish } from './discovery/probe.js';
+import { trustFrom } from './discovery/registrar.js';
+import { buildSources } from './discovery/sources/index.js';
 import { ManagedEndpoints } from './drivers/endpoints.js';
+import { Journal } from './events/journal.js';
 import { createDriverRegistry } from './drivers/index.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import { CredentialCipher, DriverRuntime } from './drivers/runtime/index.js';
@@ -36,6 +42,10 @@ export interface Shoal {
   generatedAdminPassword?: string;
   /** The drivers: the registry, the runtime (one guarded connection per device) and the stored endpoints. */
   drivers: { registry: DriverRegistry; runtime: DriverRuntime; endpoints: ManagedEndpoints };
+  /** Discovery: sources, one identity per device, registration, pairing. */
+  discovery: DiscoveryService;
+  /** The event journal (ResourceEvent messages about discovered devices, ...). */
+  journal: Journal;
   /** Path of the TLS certificate in use, when TLS is on. */
   certFile?: string;
   /** Drains requests, stops tasks cleanly and closes the store. */
@@ -69,6 +79,27 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
   const settings = store.settings;
   const uuid = settings.getOrInit('service-uuid', () => randomUUID());
   const tasks = new TaskRunner(store, app.log, config.tasks.autoDeleteTimeoutMinutes);
+  const registry = await createDriverRegistry(config.drivers.external, process.cwd());
+  // Device credentials are sealed with a key kept beside the database, not in it (ARCHITECTURE §8).
+  const cipher = memory ? CredentialCipher.fromKey(randomBytes(32)) : CredentialCipher.fromKeyFile(join(config.dataDir, 'device-credentials.key'));
+  const runtime = new DriverRuntime({ log: app.log, trust: store.endpoints });
+  const endpoints = new ManagedEndpoints(store.endpoints, cipher, registry, runtime, app.log);
+  endpoints.loadAll();
+
+  const journal = new Journal(store.events);
+  const probeAgent = createProbeAgent({ connections: config.discovery.concurrency });
+  const discovery = new DiscoveryService({
+    config: config.discovery,
+    store,
+    journal,
+    drivers: registry,
+    endpoints,
+    probe: (t, signal) => probeRedfish({ host: t.host, port: t.port, scheme: t.url?.startsWith('http:') ? 'http' : 'https' }, { timeoutMs: config.discovery.probeTimeoutMs, signal, agent: probeAgent }),
+    tls: trustFrom(config.discovery),
+    sources: buildSources,
+    log: app.log,
+  });
+  tasks.register(sweepTaskHandler(discovery));
   const services: RedfishServices = {
     config,
     accounts,
@@ -77,17 +108,16 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     limiter: new LoginLimiter(config.loginRateLimitPerMinute),
     audit: store.audit,
     settings,
+    aggregation: aggregationAdapter(discovery, {
+      credentialsOf: (id) => endpoints.credentialsOf(id),
+      drivers: () => registry.list().map((d) => ({ id: d.manifest.id, name: d.manifest.name, protocol: d.manifest.protocol })),
+      submit: (kind, payload, o) => tasks.submit(kind, payload, o),
+    }),
     info: { uuid, managerId: 'Shoal', startedAt: Date.now(), version: VERSION, storeSchemaVersion: () => store.schemaVersion() },
   };
-  const registry = await createDriverRegistry(config.drivers.external, process.cwd());
-  // Device credentials are sealed with a key kept beside the database, not in it (ARCHITECTURE §8).
-  const cipher = memory ? CredentialCipher.fromKey(randomBytes(32)) : CredentialCipher.fromKeyFile(join(config.dataDir, 'device-credentials.key'));
-  const runtime = new DriverRuntime({ log: app.log, trust: store.endpoints });
-  const endpoints = new ManagedEndpoints(store.endpoints, cipher, registry, runtime, app.log);
-  endpoints.loadAll();
-
   if (config.testActions) for (const h of testTaskHandlers) tasks.register(h);
   tasks.start();
+  discovery.start();
 
   const flushTimer = setInterval(() => sessions.flush(), 15_000);
   flushTimer.unref();
@@ -110,12 +140,16 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     store,
     config,
     drivers: { registry, runtime, endpoints },
+    discovery,
+    journal,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(flushTimer);
       await app.close();
       await tasks.stop();
+      await discovery.stop();
+      await probeAgent.close();
       await runtime.close(); // BMCs hold few sessions: log ours out rather than leak them across restarts
       sessions.flush();
       store.close();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { DISCOVERY_DEFAULTS, resolveDiscovery, type DiscoveryConfig } from './discovery-config.js';
 
 /** Everything `build()` needs. Runtime-tunable values (session timeout, lockout) are defaults that PATCH can change. */
 export interface ShoalConfig {
@@ -28,6 +29,7 @@ export interface ShoalConfig {
   /** SQLite `synchronous` mode. FULL makes an acknowledged write survive power loss as well as `kill -9`. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   drivers: DriversConfig;
+  discovery: DiscoveryConfig;
 }
 
 /** Which drivers the gateway loads besides the built-in ones. */
@@ -39,13 +41,15 @@ export interface DriversConfig {
   external: string[];
 }
 
-export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'sessions' | 'accounts' | 'tasks' | 'drivers'>> & {
+export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'sessions' | 'accounts' | 'tasks' | 'drivers' | 'discovery'>> & {
   listen?: Partial<ShoalConfig['listen']>;
   tls?: Partial<ShoalConfig['tls']>;
   sessions?: Partial<ShoalConfig['sessions']>;
   accounts?: Partial<ShoalConfig['accounts']>;
   tasks?: Partial<ShoalConfig['tasks']>;
   drivers?: Partial<DriversConfig>;
+  /** Checked by `resolveDiscovery`; nested sections may be partial. */
+  discovery?: Partial<DiscoveryConfig> | Record<string, unknown>;
 };
 
 export const DEFAULTS: ShoalConfig = {
@@ -67,6 +71,7 @@ export const DEFAULTS: ShoalConfig = {
   logLevel: 'info',
   sqliteSynchronous: 'FULL',
   drivers: { external: [] },
+  discovery: DISCOVERY_DEFAULTS,
 };
 
 const KNOWN = new Set(Object.keys(DEFAULTS).concat('adminPassword'));
@@ -85,6 +90,7 @@ export function resolveConfig(input: ShoalConfigInput = {}, env: NodeJS.ProcessE
     accounts: { ...DEFAULTS.accounts, ...input.accounts },
     tasks: { ...DEFAULTS.tasks, ...input.tasks },
     drivers: resolveDrivers(input.drivers),
+    discovery: resolveDiscovery(input.discovery),
   };
   if (env.SHOAL_ADMIN_PASSWORD) cfg.adminPassword = env.SHOAL_ADMIN_PASSWORD;
   if (cfg.sessions.timeoutSeconds < 30 || cfg.sessions.timeoutSeconds > 86400) {

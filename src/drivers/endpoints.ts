@@ -6,6 +6,7 @@ import type { CredentialCipher, DriverRuntime, ManagedDevice } from './runtime/i
 export interface EndpointStorePort {
   upsert(e: { id: string; driver: string; protocol: string; host: string; port?: number; baseUrl?: string; credentials: string; tls: unknown }): void;
   list(): { id: string; driver: string; protocol: string; host: string; port?: number; baseUrl?: string; credentials: string; tls: unknown }[];
+  get?(id: string): { id: string; driver: string; protocol: string; host: string; port?: number; baseUrl?: string; credentials: string; tls: unknown } | undefined;
   delete(id: string): boolean;
   setPin(id: string, fingerprint256: string | undefined): void;
 }
@@ -81,6 +82,33 @@ export class ManagedEndpoints {
 
   get(id: string): ManagedDevice | undefined {
     return this.runtime.get(id);
+  }
+
+  /** The stored credentials of an endpoint (decrypted), or undefined when it has none or they do not decrypt. */
+  credentialsOf(id: string): Credentials | undefined {
+    const row = (this.store.get ? this.store.get(id) : this.store.list().find((r) => r.id === id));
+    if (!row) return undefined;
+    try {
+      return this.cipher.decrypt(row.id, row.credentials);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Takes an endpoint out of the runtime (its session logged out) but keeps it stored, for a device gone quiet. */
+  async unload(id: string): Promise<void> {
+    await this.runtime.remove(id);
+  }
+
+  /** Puts a stored endpoint back into the runtime. False when it is not stored or cannot be loaded. */
+  load(id: string): boolean {
+    if (this.runtime.get(id)) return true;
+    const row = (this.store.get ? this.store.get(id) : this.store.list().find((r) => r.id === id));
+    const driver = row ? this.registry.get(row.driver) : undefined;
+    const credentials = row ? this.credentialsOf(id) : undefined;
+    if (!row || !driver || !credentials) return false;
+    this.runtime.add({ id: row.id, protocol: driver.manifest.protocol, host: row.host, port: row.port, baseUrl: row.baseUrl, credentials, tls: row.tls as TlsTrust }, driver);
+    return true;
   }
 
   list(): ManagedDevice[] {

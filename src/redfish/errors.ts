@@ -179,6 +179,16 @@ export const BASE_MESSAGES = {
     message: "The requested resource of type %1 with the property %2 with the value '%3' already exists.",
     resolution: 'Do not repeat the create operation as the resource was already created.',
   },
+  CouldNotEstablishConnection: {
+    severity: 'Critical',
+    message: "The service failed to establish a connection with the URI '%1'.",
+    resolution: 'Ensure that the URI contains a valid and reachable node name, protocol information, and other URI components.',
+  },
+  PropertyValueIncorrect: {
+    severity: 'Warning',
+    message: "The property '%1' with the requested value of '%2' could not be written because the value is not acceptable for the property.",
+    resolution: 'None.',
+  },
   ResourceCannotBeDeleted: {
     severity: 'Critical',
     message: 'The delete request failed because the resource requested cannot be deleted.',

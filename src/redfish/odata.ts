@@ -24,6 +24,11 @@ export const TYPES = {
   JsonSchemaFile: '#JsonSchemaFile.v1_1_5.JsonSchemaFile',
   MessageRegistryFileCollection: '#MessageRegistryFileCollection.MessageRegistryFileCollection',
   MessageRegistryFile: '#MessageRegistryFile.v1_1_5.MessageRegistryFile',
+  AggregationService: '#AggregationService.v1_0_3.AggregationService',
+  AggregationSourceCollection: '#AggregationSourceCollection.AggregationSourceCollection',
+  AggregationSource: '#AggregationSource.v1_5_0.AggregationSource',
+  ConnectionMethodCollection: '#ConnectionMethodCollection.ConnectionMethodCollection',
+  ConnectionMethod: '#ConnectionMethod.v1_2_0.ConnectionMethod',
 } as const;
 
 export type TypeName = keyof typeof TYPES;

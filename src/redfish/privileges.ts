@@ -56,6 +56,11 @@ export const ENTITY_PRIVILEGES: Record<string, Record<Method, PrivilegeRule>> = 
   JsonSchemaFile: writesNeed('ConfigureManager'),
   MessageRegistryFileCollection: writesNeed('ConfigureManager'),
   MessageRegistryFile: writesNeed('ConfigureManager'),
+  AggregationService: writesNeed('ConfigureManager'),
+  AggregationSourceCollection: writesNeed('ConfigureManager'),
+  AggregationSource: writesNeed('ConfigureManager'),
+  ConnectionMethodCollection: writesNeed('ConfigureManager'),
+  ConnectionMethod: writesNeed('ConfigureManager'),
 };
 
 /** PropertyOverrides: ManagerAccount `Password` may be PATCHed with ConfigureSelf on one's own account. */

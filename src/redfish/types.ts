@@ -4,6 +4,8 @@ import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { SessionsService } from '../auth/sessions-service.js';
 import type { ShoalConfig } from '../config/config.js';
 import type { Principal } from '../model/account.js';
+import type { DiscoveredDevice, DiscoverySourceName, SightingProtocol } from '../model/discovery.js';
+import type { TaskRecord } from '../model/task.js';
 import type { AuditEntry } from '../store/audit-repo.js';
 import type { TaskRunner } from '../tasks/runner.js';
 import type { Json } from './odata.js';
@@ -18,6 +20,35 @@ export interface RedfishServices {
   audit: { append(e: AuditEntry): void };
   settings: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void };
   info: { uuid: string; managerId: string; startedAt: number; version: string; storeSchemaVersion(): number };
+  aggregation: AggregationPort;
+}
+
+/** Device credentials as a client gives them in an AggregationSource. */
+export interface SourceCredentials {
+  username?: string;
+  password?: string;
+  community?: string;
+}
+
+/** A ConnectionMethod: one per installed driver. */
+export interface ConnectionMethodInfo {
+  id: string;
+  name: string;
+  protocol: SightingProtocol;
+}
+
+/** What the AggregationService resources need from discovery (wired in app.ts). */
+export interface AggregationPort {
+  /** Devices served as AggregationSources (not removed, not tombstoned). */
+  list(): DiscoveredDevice[];
+  get(id: string): DiscoveredDevice | undefined;
+  userName(id: string): string | undefined;
+  connectionMethods(): ConnectionMethodInfo[];
+  add(input: { protocol: SightingProtocol; host: string; port?: number; serviceRootUrl?: string; driver?: string; credentials?: SourceCredentials }): Promise<{ ok: true; device: DiscoveredDevice } | { ok: false; conflict?: string; reason: string }>;
+  update(id: string, change: { credentials?: SourceCredentials; approve?: boolean }): DiscoveredDevice | undefined;
+  remove(id: string): Promise<boolean>;
+  /** Starts a sweep as a task; returns the task. */
+  sweep(req: { sources?: DiscoverySourceName[]; cidr?: string[]; targets?: string[] }, createdBy: string | null, targetUri: string, body: unknown): TaskRecord;
 }
 
 export interface RequestContext {
@@ -48,7 +79,8 @@ export type PropSpec =
   | { type: 'string'; minLength?: number; maxLength?: number; pattern?: RegExp }
   | { type: 'integer'; min?: number; max?: number }
   | { type: 'boolean'; only?: boolean }
-  | { type: 'enum'; values: readonly string[] };
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'array'; items: PropSpec; maxItems?: number };
 
 /** Writable properties of a resource and how to apply them. Paths use '/' for nested properties. */
 export interface PatchDef {

@@ -40,6 +40,15 @@ export function checkValue(path: string, spec: PropSpec, v: unknown, mode: Mode,
           : baseMessage('PropertyValueNotInList', [String(v), path], rel);
       }
       return undefined;
+    case 'array': {
+      if (!Array.isArray(v)) return typeErr();
+      if (spec.maxItems !== undefined && v.length > spec.maxItems) return rangeErr();
+      for (let i = 0; i < v.length; i++) {
+        const e = checkValue(`${path}/${i}`, spec.items, v[i], mode, action);
+        if (e) return e;
+      }
+      return undefined;
+    }
     case 'enum':
       if (typeof v !== 'string') return typeErr();
       if (!spec.values.includes(v)) {

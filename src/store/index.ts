@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { AccountsRepo } from './accounts-repo.js';
 import { AuditRepo } from './audit-repo.js';
+import { DevicesRepo } from './devices-repo.js';
 import { EndpointsRepo } from './endpoints-repo.js';
+import { EventsRepo } from './events-repo.js';
 import { openDatabase, schemaVersion, type Db } from './db.js';
 import { SessionsRepo } from './sessions-repo.js';
 import { SettingsRepo } from './settings-repo.js';
@@ -15,6 +17,10 @@ export interface Store {
   settings: SettingsRepo;
   audit: AuditRepo;
   endpoints: EndpointsRepo;
+  devices: DevicesRepo;
+  events: EventsRepo;
+  /** Runs `fn` in one transaction: a state change and the event that journals it commit together or not at all. */
+  transaction<T>(fn: () => T): T;
   schemaVersion(): number;
   close(): void;
 }
@@ -29,6 +35,9 @@ export function openStore(dataDir: string | ':memory:', synchronous: 'FULL' | 'N
     settings: new SettingsRepo(db),
     audit: new AuditRepo(db),
     endpoints: new EndpointsRepo(db),
+    devices: new DevicesRepo(db),
+    events: new EventsRepo(db),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     schemaVersion: () => version,
     close: () => db.close(),
   };
@@ -36,3 +45,4 @@ export function openStore(dataDir: string | ':memory:', synchronous: 'FULL' | 'N
 
 export { UsernameTaken } from './accounts-repo.js';
 export type { EndpointRow } from './endpoints-repo.js';
+export type { EventRow } from './events-repo.js';

@@ -88,4 +88,53 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'discovered devices, their identity keys, and the event journal',
+    // One row per device identity (issue 5). Every key that names a device (service-root UUID, a serial, a MAC, an
+    // LLDP chassis id, an address) points at exactly one device through the primary key of device_keys, which is what
+    // makes "one identity per device" a database guarantee rather than a habit of the code.
+    sql: `
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        driver TEXT,
+        host TEXT NOT NULL,
+        port INTEGER,
+        service_root_url TEXT,
+        host_name TEXT,
+        identity TEXT NOT NULL DEFAULT '{}',
+        sources TEXT NOT NULL DEFAULT '{}',
+        alternates TEXT NOT NULL DEFAULT '[]',
+        carried TEXT NOT NULL DEFAULT '[]',
+        parent_id TEXT,
+        slot TEXT,
+        reachable INTEGER NOT NULL DEFAULT 1,
+        offline_since INTEGER,
+        problem TEXT,
+        revision INTEGER NOT NULL DEFAULT 1,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE device_keys (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        PRIMARY KEY (kind, value)
+      );
+      CREATE INDEX device_keys_device ON device_keys(device_id);
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        args TEXT NOT NULL DEFAULT '[]',
+        origin TEXT,
+        detail TEXT
+      );
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import { metadataReferences } from '../../src/redfish/resources/metadata.js';
 import { REGISTRIES } from '../../src/redfish/resources/registries.js';
 import { ROLES } from '../../src/model/account.js';
 import { TASK_EVENT_TEXTS } from '../../src/tasks/messages.js';
+import { RESOURCE_EVENT_TEXTS } from '../../src/events/resource-events.js';
 import { TYPES, parseOdataType } from '../../src/redfish/odata.js';
 import { sharedDir } from '../support/shared-dir.js';
 
@@ -31,6 +32,14 @@ describe('facts copied from DMTF files', () => {
     for (const [id, def] of Object.entries(TASK_EVENT_TEXTS)) {
       expect(def.text, id).toBe(te[id]!.Message);
       expect(def.severity, id).toBe(te[id]!.MessageSeverity);
+    }
+  });
+
+  it('ResourceEvent messages match ResourceEvent 1.4.3', () => {
+    const re = reg('ResourceEvent.1.4.3.json').Messages as Record<string, { Message: string; MessageSeverity: string }>;
+    for (const [id, def] of Object.entries(RESOURCE_EVENT_TEXTS)) {
+      expect(def.text, id).toBe(re[id]!.Message);
+      expect(def.severity, id).toBe(re[id]!.MessageSeverity);
     }
   });
 

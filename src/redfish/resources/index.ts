@@ -1,5 +1,7 @@
 import type { ResourceDef } from '../types.js';
 import { accountResources } from './account-service.js';
+import { aggregationServiceResources } from './aggregation-service.js';
+import { aggregationSourceResources } from './aggregation-sources.js';
 import { emptyCollections } from './collections.js';
 import { jsonSchemaResources } from './json-schemas.js';
 import { managerResources } from './managers.js';
@@ -21,6 +23,8 @@ export function allResources(opts: { testActions: boolean }): ResourceDef[] {
     ...taskResources,
     ...jsonSchemaResources,
     ...registryResources,
+    ...aggregationServiceResources,
+    ...aggregationSourceResources,
     ...(opts.testActions ? [testTaskResource] : []),
   ];
 }

@@ -9,6 +9,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface DemoFleet {
   /** One line per device: `<service-root URL> <user>:<password> <persona> <serial>`. */
   devices: string[];
+  /** PEM file of the CA that issued every simulated device's certificate. */
+  caFile: string;
   controlUrl: string;
   stop(): Promise<void>;
 }
@@ -40,7 +42,8 @@ export async function startDemoFleet(dataDir: string, controlPort = 9900): Promi
   };
   const file = join(dataDir, 'demo-fleet.yaml');
   writeFileSync(file, stringify(spec));
-  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'bin', 'mock-hardware.js'), '--fleet', file], {
+  const caFile = join(dataDir, 'demo-fleet-ca.pem');
+  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'bin', 'mock-hardware.js'), '--fleet', file, '--ca-out', caFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const devices: string[] = [];
@@ -68,6 +71,7 @@ export async function startDemoFleet(dataDir: string, controlPort = 9900): Promi
   });
   return {
     devices,
+    caFile,
     controlUrl: `http://127.0.0.1:${controlPort}`,
     stop: () =>
       new Promise<void>((done) => {

@@ -55,7 +55,18 @@ program
     mkdirSync(dataDir, { recursive: true });
     const password = process.env.SHOAL_ADMIN_PASSWORD ?? 'shoal-demo';
     const fleet = o.fleet ? await startDemoFleet(dataDir) : undefined;
-    const shoal = await build({ dataDir, listen: parseListen(o.listen), adminPassword: password, logLevel: 'warn' });
+    // The gateway finds the fleet by itself: a sweep of the fleet's addresses, trusting the fleet's CA and logging in
+    // with the simulator's credentials, exactly as a discovery policy would for a real rack.
+    const discovery = fleet
+      ? {
+          enabled: true,
+          redfishPorts: [8443],
+          tls: { mode: 'ca', caFile: fleet.caFile },
+          credentials: [{ username: 'root', password: '0penBmc' }],
+          sources: { ssdp: { enabled: false }, cidr: { enabled: true, ranges: ['127.1.0.0/27'] } },
+        }
+      : undefined;
+    const shoal = await build({ dataDir, listen: parseListen(o.listen), adminPassword: password, logLevel: 'warn', ...(discovery ? { discovery } : {}) });
     const url = await listenWithSignals(shoal, () => fleet?.stop() ?? Promise.resolve());
     const { host, port } = shoal.config.listen;
     console.log(`Shoal ${VERSION} demo gateway: ${url}/redfish/v1`);
@@ -64,10 +75,16 @@ program
     if (fleet) {
       console.log(`Simulated fleet (mock-hardware, control API ${fleet.controlUrl}), one device per line:`);
       for (const d of fleet.devices) console.log(`  ${d}`);
-      console.log('  The gateway does not manage these devices yet: discovery and inventory land in later releases,');
-      console.log("  so the gateway's Systems and Chassis stay empty. Each device is a Redfish service of its own.");
+      const report = await shoal.discovery.firstSweep;
+      const all = shoal.discovery.directory.list();
+      console.log(`Discovered and registered ${report?.registered ?? 0} of ${fleet.devices.length} devices (sweep of 127.1.0.0/27), ${report?.paired ?? 0} DPUs paired with their hosts:`);
+      for (const d of all) {
+        const parent = d.parentId ? `  in host ${d.parentId} ${d.slot ?? ''}` : '';
+        console.log(`  ${d.id}  ${d.state.padEnd(19)} https://${d.host}:${d.port ?? 443}  ${[d.identity.manufacturer, d.identity.model].filter(Boolean).join(' ')}  ${d.identity.serialNumber ?? ''}${parent}`);
+      }
     }
     console.log('Try:');
+    console.log(`  redfishtool -r ${host}:${port} -S Always -u admin -p ${password} raw GET /redfish/v1/AggregationService/AggregationSources`);
     console.log(`  redfishtool -r ${host}:${port} -S Always -u admin -p ${password} Managers`);
     console.log(`  curl -sk -u admin:${password} https://${host}:${port}/redfish/v1/Managers/Shoal`);
     const dpu = fleet?.devices.find((d) => d.includes(' bluefield3 '));

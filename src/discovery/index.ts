@@ -79,6 +79,8 @@ export class DiscoveryService {
   private readonly bg = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Set<Promise<unknown>>();
+  /** The first background sweep (undefined until `start`, or when discovery is not enabled). */
+  firstSweep: Promise<SweepReport | undefined> | undefined;
 
   constructor(private readonly opts: DiscoveryOptions) {
     this.now = opts.now ?? Date.now;
@@ -90,8 +92,14 @@ export class DiscoveryService {
   start(): void {
     if (!this.opts.config.enabled) return;
     const cfg = this.opts.config;
-    const loop = () => this.track(this.sweep({}, { signal: this.bg.signal }).catch((e: unknown) => this.opts.log.warn({ err: (e as Error).message }, 'discovery sweep failed')));
-    loop();
+    const once = () =>
+      this.sweep({}, { signal: this.bg.signal }).catch((e: unknown) => {
+        this.opts.log.warn({ err: (e as Error).message }, 'discovery sweep failed');
+        return undefined;
+      });
+    const loop = () => this.track(once());
+    this.firstSweep = once();
+    this.track(this.firstSweep);
     this.timers.push(setInterval(loop, cfg.intervalSeconds * 1000));
     for (const src of this.opts.sources(cfg, {})) {
       if (!src.watch) continue;

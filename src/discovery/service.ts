@@ -140,7 +140,9 @@ export class Ingest {
     const { directory: dir, now } = this.deps;
     const at = now();
     const keys = normaliseKeys(s.keys);
-    const res = knownId ? ({ kind: 'existing', id: knownId } as const) : resolveSighting({ ...s, keys }, dir);
+    // Resolve even when the caller knows the device: the sighting may carry keys of another record too (a merge).
+    const resolved = resolveSighting({ ...s, keys }, dir);
+    const res = knownId && resolved.kind === 'new' ? ({ kind: 'existing', id: knownId } as const) : resolved;
     if (res.kind === 'new') {
       const seed = keys.uuid ?? keys.serials?.[0] ?? keys.macs?.[0] ?? addressKey(s.protocol, s.host, s.port);
       const d: DiscoveredDevice = {

@@ -173,10 +173,13 @@ export function rmcpPing(host: string, port = 623, opts: RmcpOptions): Promise<R
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const overall = setTimeout(() => finish(found ?? probeFailure('timeout', `no RMCP answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
 
+    const sendFailed = (err: Error): void => finish(found ?? probeFailure(reasonForCode((err as NodeJS.ErrnoException).code) ?? 'error', err.message));
     const send = (buf: Buffer): void => {
-      sock.send(buf, (err) => {
-        if (err) finish(found ?? probeFailure(reasonForCode((err as NodeJS.ErrnoException).code) ?? 'error', err.message));
-      });
+      try {
+        sock.send(buf, (err) => err && sendFailed(err));
+      } catch (e) {
+        sendFailed(e as Error); // a socket already closed by an ICMP error throws synchronously
+      }
     };
     const enter = (next: Phase, packet: Buffer, waitMs: number | undefined): void => {
       phase = next;

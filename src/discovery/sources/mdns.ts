@@ -85,17 +85,25 @@ export function sightingFromMdns(service: MdnsServiceRecord, at: number): Sighti
   };
 }
 
-/** The multicast-dns instance inside bonjour-service. Not part of its typings; used for readiness and A queries. */
-interface MdnsHandle {
-  on(event: string, fn: (...args: never[]) => void): unknown;
-  once(event: string, fn: (...args: never[]) => void): unknown;
-  removeListener(event: string, fn: (...args: never[]) => void): unknown;
-  query(name: string, type: string): void;
-}
+/** One resource record of a multicast-dns packet (only the fields read here). */
 interface DnsAnswer {
   name?: string;
   type?: string;
   data?: unknown;
+}
+interface DnsPacket {
+  answers?: DnsAnswer[];
+  additionals?: DnsAnswer[];
+}
+
+/** The multicast-dns instance inside bonjour-service. Not part of its typings; used for readiness and A queries. */
+interface MdnsHandle {
+  on(event: 'response', fn: (packet: DnsPacket) => void): unknown;
+  on(event: 'warning' | 'error', fn: (err: NodeJS.ErrnoException) => void): unknown;
+  once(event: 'ready', fn: () => void): unknown;
+  once(event: 'error', fn: (err: NodeJS.ErrnoException) => void): unknown;
+  removeListener(event: 'response', fn: (packet: DnsPacket) => void): unknown;
+  query(name: string, type: string): void;
 }
 
 function handleOf(bonjour: Bonjour): MdnsHandle | undefined {
@@ -117,11 +125,11 @@ async function open(iface: string | undefined, ctx: SourceContext): Promise<{ bo
     if (err.syscall === 'addMembership') problems.push(err.code ?? err.message);
     else ctx.log.debug({ err: err.message }, 'mdns: skipped a malformed packet or socket warning');
   };
-  mdns.on('warning', onWarning as (...a: never[]) => void);
+  mdns.on('warning', onWarning);
   try {
     await new Promise<void>((resolve, reject) => {
       mdns.once('ready', resolve);
-      mdns.once('error', ((err: NodeJS.ErrnoException) => reject(err)) as (...a: never[]) => void);
+      mdns.once('error', reject);
     });
   } catch (err) {
     bonjour.destroy();
@@ -129,7 +137,7 @@ async function open(iface: string | undefined, ctx: SourceContext): Promise<{ bo
     throw new Error(`mdns: cannot bind UDP 5353 (${code}); run as a user that may bind it, or stop the stack that holds it exclusively`);
   }
   // Errors after start-up must not crash the gateway (an EventEmitter 'error' without a listener throws).
-  mdns.on('error', ((err: Error) => ctx.log.warn({ err: err.message }, 'mdns: socket error')) as (...a: never[]) => void);
+  mdns.on('error', (err) => ctx.log.warn({ err: err.message }, 'mdns: socket error'));
   if (iface && problems.length) {
     bonjour.destroy();
     throw new Error(`mdns: cannot join 224.0.0.251 on ${iface} (${problems.join(', ')}); give an IPv4 address of an interface that is up`);
@@ -181,7 +189,7 @@ export function createMdnsSource(opts: MdnsSourceOptions = {}): DiscoverySource 
       waiting.set(host, { service, timer });
       mdns.query(service.host, 'A');
     };
-    const onResponse = (packet: { answers?: DnsAnswer[]; additionals?: DnsAnswer[] }): void => {
+    const onResponse = (packet: DnsPacket): void => {
       if (waiting.size === 0) return;
       for (const rr of [...(packet.answers ?? []), ...(packet.additionals ?? [])]) {
         if ((rr.type !== 'A' && rr.type !== 'AAAA') || typeof rr.data !== 'string' || typeof rr.name !== 'string') continue;
@@ -197,15 +205,20 @@ export function createMdnsSource(opts: MdnsSourceOptions = {}): DiscoverySource 
       for (const iface of opts.interfaces?.length ? opts.interfaces : [undefined]) instances.push(await open(iface, ctx));
       for (const { bonjour, mdns } of instances) {
         if (mdns) {
-          mdns.on('response', onResponse as (...a: never[]) => void);
-          cleanups.push(() => mdns.removeListener('response', onResponse as (...a: never[]) => void));
+          mdns.on('response', onResponse);
+          cleanups.push(() => mdns.removeListener('response', onResponse));
         }
         for (const type of types) {
           const browser = bonjour.find({ type, protocol: 'tcp' });
           browser.on('up', (s) => onService(s, mdns));
           browser.on('srv-update', (s) => onService(s, mdns));
           browser.on('txt-update', (s) => onService(s, mdns));
-          browser.on('down', (s) => ctx.log.debug({ fqdn: s.fqdn }, 'mdns: service said goodbye'));
+          browser.on('down', (s) => {
+            // Forget it, so that the device is sighted again when it comes back (after a reboot, say).
+            const prefix = `${(s.fqdn ?? s.name ?? '').toLowerCase()}|`;
+            for (const key of [...emitted.keys()]) if (key.startsWith(prefix)) emitted.delete(key);
+            ctx.log.debug({ fqdn: s.fqdn }, 'mdns: service said goodbye');
+          });
           browsers.push(browser);
         }
       }

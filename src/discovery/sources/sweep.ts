@@ -5,10 +5,20 @@
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import type { DiscoverySourceName, Sighting, SightingProtocol } from '../../model/discovery.js';
-import { createProbeAgent, probeRedfish, rmcpPing, snmpProbe, type ProbeAgent, type ProbeFailure, type SnmpV3User } from '../probe.js';
-import { serviceRootUuid, type RedfishProbeSuccess } from '../probe/redfish.js';
-import type { RmcpAuthCaps, RmcpPong } from '../probe/rmcp.js';
-import type { SnmpProbeSuccess } from '../probe/snmp.js';
+import {
+  createProbeAgent,
+  probeRedfish,
+  rmcpPing,
+  serviceRootUuid,
+  snmpProbe,
+  type ProbeAgent,
+  type ProbeFailure,
+  type RedfishProbeSuccess,
+  type RmcpAuthCaps,
+  type RmcpPong,
+  type SnmpProbeSuccess,
+  type SnmpV3User,
+} from '../probe.js';
 import { RateWaitAborted, TokenBucket, type RateClock } from './rate.js';
 import type { SourceContext } from './source.js';
 
@@ -191,13 +201,21 @@ export async function runSweep(spec: SweepSpec, ctx: SourceContext): Promise<{ d
   const it = spec.jobs[Symbol.iterator]();
   let done = 0;
   let found = 0;
-  ctx.progress?.(0, spec.total);
 
+  // A throwing consumer must not end one worker while the others run on unsupervised.
+  const guarded = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (e) {
+      ctx.log.warn({ err: (e as Error).message }, `discovery ${what} callback failed`);
+    }
+  };
+  guarded('progress', () => ctx.progress?.(0, spec.total));
   const finishJob = (job: Job): void => {
     job.group.remaining -= 1;
     if (job.group.remaining === 0 && !signal.aborted) {
       done += 1;
-      ctx.progress?.(done, spec.total);
+      guarded('progress', () => ctx.progress?.(done, spec.total));
     }
   };
   const worker = async (): Promise<void> => {
@@ -216,9 +234,10 @@ export async function runSweep(spec: SweepSpec, ctx: SourceContext): Promise<{ d
       if (signal.aborted) return;
       if (r.ok) {
         found += 1;
-        ctx.emit(toSighting(spec.source, job, r));
+        const sighting = toSighting(spec.source, job, r);
+        guarded('emit', () => ctx.emit(sighting));
       } else if (r.reason !== 'aborted') {
-        spec.onMiss(job, r);
+        guarded('log', () => spec.onMiss(job, r));
       }
       finishJob(job);
     }

@@ -5,6 +5,7 @@ import { build } from '../app.js';
 import { loadConfigFile, type ShoalConfigInput } from '../config/config.js';
 import { listenWithSignals, parseListen } from '../server/run.js';
 import { startDemoFleet } from './demo-fleet.js';
+import { discoverCommand } from './discover.js';
 import { VERSION } from '../version.js';
 
 const program = new Command();
@@ -62,7 +63,8 @@ program
           enabled: true,
           redfishPorts: [8443],
           tls: { mode: 'ca', caFile: fleet.caFile },
-          credentials: [{ username: 'root', password: '0penBmc' }],
+          // The DMTF mockup persona keeps the mockup's own account; the others use the simulator's default.
+          credentials: [{ driver: 'redfish', username: 'Administrator', password: 'Password' }, { username: 'root', password: '0penBmc' }],
           sources: { ssdp: { enabled: false }, cidr: { enabled: true, ranges: ['127.1.0.0/27'] } },
         }
       : undefined;
@@ -76,7 +78,8 @@ program
       console.log(`Simulated fleet (mock-hardware, control API ${fleet.controlUrl}), one device per line:`);
       for (const d of fleet.devices) console.log(`  ${d}`);
       const report = await shoal.discovery.firstSweep;
-      const all = shoal.discovery.directory.list();
+      const ip = (h: string) => h.split('.').reduce((n, x) => n * 256 + Number(x), 0);
+      const all = shoal.discovery.directory.list().sort((a, b) => ip(a.host) - ip(b.host));
       console.log(`Discovered and registered ${report?.registered ?? 0} of ${fleet.devices.length} devices (sweep of 127.1.0.0/27), ${report?.paired ?? 0} DPUs paired with their hosts:`);
       for (const d of all) {
         const parent = d.parentId ? `  in host ${d.parentId} ${d.slot ?? ''}` : '';
@@ -112,6 +115,8 @@ program
       for (const e of d.extensions ?? []) console.log(`  extension ${e.name}: ${e.description}`);
     }
   });
+
+program.addCommand(discoverCommand());
 
 program.parseAsync().catch((err: unknown) => {
   console.error(`shoal: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,6 +7,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv4, isIPv6 } from 'node:net';
 import { normaliseUuid, type Sighting } from '../../model/discovery.js';
+import { VERSION } from '../../version.js';
 import type { DiscoverySource, SourceContext, SourceLogger } from './source.js';
 import { untilAborted, waitOrAbort } from './wait.js';
 
@@ -153,7 +154,7 @@ export function sightingFromSsdp(headers: Record<string, string | undefined>, at
 function mSearch(st: string, host: string, mx: number | undefined): string {
   const lines = ['M-SEARCH * HTTP/1.1', `HOST: ${host}`, 'MAN: "ssdp:discover"'];
   if (mx !== undefined) lines.push(`MX: ${mx}`);
-  lines.push(`ST: ${st}`, 'USER-AGENT: Linux UPnP/1.1 Shoal/0.1', '', '');
+  lines.push(`ST: ${st}`, `USER-AGENT: ${process.platform} UPnP/1.1 Shoal/${VERSION}`, '', '');
   return lines.join('\r\n');
 }
 
@@ -256,19 +257,19 @@ export function createSsdpSource(opts: SsdpSourceOptions = {}): DiscoverySource 
     };
 
     // One socket per multicast interface (setMulticastInterface is per socket) plus one for unicast targets.
-    const plans: Array<{ sock: Socket; iface: string | undefined; multicast: boolean }> = [];
+    const plans: Array<{ sock: Socket; multicast: boolean }> = [];
     try {
       for (const iface of o.interfaces) {
         const sock = createSocket({ type: 'udp4' });
         await bindSocket(sock, 0, iface, 'the search socket');
         sock.setMulticastTTL(opts.multicastTtl ?? 2);
         if (iface) sock.setMulticastInterface(iface);
-        plans.push({ sock, iface, multicast: true });
+        plans.push({ sock, multicast: true });
       }
       if (o.unicast.length) {
         const sock = createSocket({ type: 'udp4' });
         await bindSocket(sock, 0, undefined, 'the unicast search socket');
-        plans.push({ sock, iface: undefined, multicast: false });
+        plans.push({ sock, multicast: false });
       }
     } catch (err) {
       for (const p of plans) p.sock.close();

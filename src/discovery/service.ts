@@ -2,7 +2,7 @@ import type { DiscoveryConfig } from '../config/discovery-config.js';
 import type { Credentials, DriverManifest, ProbeCandidate, TlsTrust } from '../drivers/api.js';
 import { Limiter } from '../drivers/runtime/limiter.js';
 import type { InventorySnapshot } from '../model/inventory.js';
-import { addressKey, DEFAULT_PORTS, type DiscoveredDevice, type DiscoverySourceName, type Sighting } from '../model/discovery.js';
+import { addressKey, DEFAULT_PORTS, hostNameOf, type DiscoveredDevice, type DiscoverySourceName, type Sighting } from '../model/discovery.js';
 import { newDeviceId, normaliseKeys, PROTOCOL_RANK, resolveSighting, strongKeys } from './correlate.js';
 import type { DeviceDirectory, DirectoryEvent } from './directory.js';
 import { identityFromSnapshot } from './identify.js';
@@ -40,13 +40,7 @@ export type IngestOutcome =
 
 const SOURCES_URI = '/redfish/v1/AggregationService/AggregationSources';
 
-/** The AggregationSource `HostName` of a device: its service root origin, or `<scheme>://host:port`. */
-export function hostNameOf(d: Pick<DiscoveredDevice, 'protocol' | 'host' | 'port' | 'serviceRootUrl'>): string {
-  if (d.serviceRootUrl) return new URL(d.serviceRootUrl).origin;
-  const h = d.host.includes(':') ? `[${d.host}]` : d.host;
-  const scheme = d.protocol === 'redfish' ? 'https' : d.protocol;
-  return `${scheme}://${h}:${d.port ?? DEFAULT_PORTS[d.protocol]}`;
-}
+export { hostNameOf } from '../model/discovery.js';
 
 export const CONNECTION_TYPES = { redfish: 'Redfish', ipmi: 'IPMI20', snmp: 'SNMP' } as const;
 

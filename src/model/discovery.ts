@@ -189,3 +189,10 @@ export function normaliseSerial(v: string | undefined): string | undefined {
 export function addressKey(protocol: SightingProtocol, host: string, port?: number): string {
   return `${protocol}|${host.toLowerCase()}|${port ?? DEFAULT_PORTS[protocol]}`;
 }
+
+/** The AggregationSource `HostName` of a device: its service root origin, or `<scheme>://host:port`. */
+export function hostNameOf(d: { protocol: SightingProtocol; host: string; port?: number; serviceRootUrl?: string }): string {
+  if (d.serviceRootUrl) return new URL(d.serviceRootUrl).origin;
+  const h = d.host.includes(':') ? `[${d.host}]` : d.host;
+  return `${d.protocol === 'redfish' ? 'https' : d.protocol}://${h}:${d.port ?? DEFAULT_PORTS[d.protocol]}`;
+}

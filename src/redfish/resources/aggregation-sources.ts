@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, type DiscoveredDevice, type SightingProtocol } from '../../model/discovery.js';
+import { hostNameOf as hostName, type DiscoveredDevice, type SightingProtocol } from '../../model/discovery.js';
 import { baseMessage, RedfishError, type ExtendedInfo } from '../errors.js';
 import { collection, isoTime, link, ROOT, TYPES, type Json } from '../odata.js';
 import type { HandlerReply, RequestContext, ResourceDef, SourceCredentials } from '../types.js';
@@ -15,12 +15,6 @@ const STATUS: Record<DiscoveredDevice['state'], { State: string; Health: string 
   Removed: { State: 'Disabled', Health: 'OK' },
   Tombstoned: { State: 'Absent', Health: 'OK' },
 };
-
-function hostName(d: DiscoveredDevice): string {
-  if (d.serviceRootUrl) return new URL(d.serviceRootUrl).origin;
-  const h = d.host.includes(':') ? `[${d.host}]` : d.host;
-  return `${d.protocol === 'redfish' ? 'https' : d.protocol}://${h}:${d.port ?? DEFAULT_PORTS[d.protocol]}`;
-}
 
 /** The AggregationSource for one device. Credentials are write-only: `Password` is always null. */
 export function buildAggregationSource(d: DiscoveredDevice, userName: string | undefined, dpus: readonly string[]): Json {
@@ -42,7 +36,7 @@ export function buildAggregationSource(d: DiscoveredDevice, userName: string | u
       MACAddresses: id.macs ?? [],
       ...(id.lldpChassisId ? { LLDPChassisId: id.lldpChassisId } : {}),
     },
-    AlternateHostNames: d.alternates.map((a) => hostName({ ...d, ...a, serviceRootUrl: undefined } as DiscoveredDevice)),
+    AlternateHostNames: d.alternates.map((a) => hostName(a)),
     DPUs: dpus.map((x) => link(`${SOURCES}/${x}`)),
     'DPUs@odata.count': dpus.length,
   };

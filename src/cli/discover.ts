@@ -15,11 +15,10 @@ import { build } from '../app.js';
 import { loadConfigFile } from '../config/config.js';
 import { resolveDiscovery, type DiscoveryConfig } from '../config/discovery-config.js';
 import { visible, type SweepRequest } from '../discovery/index.js';
-import { hostNameOf } from '../discovery/service.js';
 import { expandRanges, parseRange } from '../discovery/sources/cidr-ranges.js';
 import { buildSources } from '../discovery/sources/index.js';
 import { parseTarget } from '../discovery/sources/static.js';
-import type { DiscoveredDevice, DiscoverySourceName } from '../model/discovery.js';
+import { hostNameOf, type DiscoveredDevice, type DiscoverySourceName } from '../model/discovery.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 
 /** The command's options, as commander hands them over (numbers may also be given as numbers). */
@@ -137,17 +136,10 @@ function flagSources(o: DiscoverOptions): DiscoverySourceName[] {
 }
 
 /** Checks --cidr and --target one by one, so that the message names the flag and the bad value. */
-function checkRangesAndTargets(cidr: string[], targets: string[], local: boolean): void {
+function checkRangesAndTargets(cidr: string[], targets: string[]): void {
   for (const r of cidr) {
     try {
       parseRange(r);
-    } catch (e) {
-      throw new UsageError(`--cidr: ${(e as Error).message}`);
-    }
-  }
-  if (local && cidr.length) {
-    try {
-      expandRanges(cidr, []);
     } catch (e) {
       throw new UsageError(`--cidr: ${(e as Error).message}`);
     }
@@ -204,8 +196,16 @@ async function runLocal(o: DiscoverOptions, io: DiscoverIO, warn: (m: string) =>
   }
   const cidr = list(o.cidr);
   const targets = list(o.target);
-  checkRangesAndTargets(cidr, targets, true);
+  checkRangesAndTargets(cidr, targets);
   const { discovery, drivers } = localConfig(o);
+  if (cidr.length) {
+    // The size cap counts what is left after the configured exclusions.
+    try {
+      expandRanges(cidr, discovery.sources.cidr.exclude);
+    } catch (e) {
+      throw new UsageError(`--cidr: ${(e as Error).message}`);
+    }
+  }
   if (list(o.dnsServer).length && !discovery.sources.dns.domains.length) throw new UsageError('--dns-server needs --dns-domain (the domains to browse)');
   if (o.ssdp && discovery.sources.ssdp.unicastTargets.length && !discovery.sources.ssdp.interfaces.length) {
     warn('with unicast SSDP targets, SSDP searches only them; set discovery.sources.ssdp.interfaces in --config to multicast as well');
@@ -251,7 +251,6 @@ async function runLocal(o: DiscoverOptions, io: DiscoverIO, warn: (m: string) =>
     if (swept !== undefined) bar.update(1, `${swept}/${swept} addresses, ${found.size} found`);
     bar.finish();
     const rows = shoal.discovery.directory.list().filter(visible).map(localRow).sort(byAddress);
-    for (const f of report.failed) warn(`source ${f.source} failed: ${f.error}`);
     const failed = report.failed.length ? report.failed.map((f) => `${f.source} (${f.error})`).join('; ') : 'none';
     const summary =
       `${rows.length} device${rows.length === 1 ? '' : 's'} from ${report.sightings} sighting${report.sightings === 1 ? '' : 's'} ` +
@@ -265,7 +264,7 @@ async function runLocal(o: DiscoverOptions, io: DiscoverIO, warn: (m: string) =>
       io.stdout.write(`${summary}\n`);
     }
     if (io.signal?.aborted) {
-      io.stderr.write('shoal discover: interrupted; the list above is what was found before\n');
+      io.stderr.write('shoal discover: interrupted: the sweep stopped early, so the list is partial\n');
       return EXIT_INTERRUPTED;
     }
     return 0;
@@ -384,8 +383,10 @@ function networkMessage(base: URL, e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? '';
   const text = cause?.message ?? (e as Error).message;
-  const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) ? '; give the gateway CA with --ca <pem file>, or --insecure to skip verification' : '';
-  return `cannot reach the gateway at ${base.origin}: ${text}${tls}`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(code)) {
+    return `the gateway at ${base.origin} has a certificate this command does not trust (${text}); give its CA with --ca <pem file>, or --insecure to skip verification`;
+  }
+  return `cannot reach the gateway at ${base.origin}: ${text}`;
 }
 
 /** Milliseconds to wait as a Retry-After header says (seconds or an HTTP date); 1 s without one. */
@@ -426,7 +427,7 @@ async function runGateway(o: DiscoverOptions, io: DiscoverIO, warn: (m: string) 
   }
   const cidr = list(o.cidr);
   const targets = list(o.target);
-  checkRangesAndTargets(cidr, targets, false);
+  checkRangesAndTargets(cidr, targets);
   int(o.concurrency, '--concurrency', 1, 4096);
   int(o.rate, '--rate', 1, 100_000);
   int(o.timeoutMs, '--timeout-ms', 100, 120_000);
@@ -519,7 +520,6 @@ async function runGateway(o: DiscoverOptions, io: DiscoverIO, warn: (m: string) 
     if (done.status >= 400) fail('the discovery task failed', done);
     const result = isObj(done.body) ? done.body : {};
     const failed = Array.isArray(result.Failed) ? (result.Failed as unknown[]).filter(isObj) : [];
-    for (const f of failed) warn(`source ${String(f.source ?? f.Source ?? '?')} failed on the gateway: ${String(f.error ?? f.Error ?? '')}`);
 
     const rows = await gatewayRows(call, fail);
     const n = (k: string) => (Array.isArray(result[k]) ? (result[k] as unknown[]).length : typeof result[k] === 'number' ? (result[k] as number) : 0);
@@ -594,6 +594,7 @@ function gatewayRow(s: Record<string, unknown>): DeviceRow {
 /** `shoal discover`, for `program.addCommand`. */
 export function discoverCommand(): Command {
   return new Command('discover')
+    .summary('find DPUs and BMCs, here (nothing registered) or through a gateway (--gateway)')
     .description(
       'find DPUs and BMCs: run discovery here and list what answers (nothing is logged in to or registered), ' +
         'or with --gateway ask a running gateway to discover and register, and list its aggregation sources',

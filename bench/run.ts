@@ -17,3 +17,9 @@ if (r.status !== 0) process.exitCode = r.status ?? 1;
 console.log('');
 const p = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'driver-poll.ts')], { stdio: 'inherit' });
 if (p.status !== 0) process.exitCode = p.status ?? 1;
+
+// Discovery: a CIDR sweep plus SSDP over 10,000 simulated devices (about 5 minutes). Its own process too, so its RSS is
+// the gateway's; alone: `npx tsx bench/discovery-sweep.ts [--devices N]`.
+console.log('');
+const d = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'discovery-sweep.ts')], { stdio: 'inherit' });
+if (d.status !== 0) process.exitCode = d.status ?? 1;

@@ -2,12 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { SimFleetChildSpec, SimRequestStats } from './sim-fleet.js';
+
+export type { SimRequestStats } from './sim-fleet.js';
 
 /**
  * The `mock-hardware` CLI as a child process, so that the simulator's CPU is not the benchmarked process's event loop.
  * It resolves once the child has printed every device and its control API is up; it rejects (with the child's stderr)
  * when the child exits first or does not get there within `startTimeoutMs`. The child is killed when this process
- * exits, whatever the reason.
+ * exits, whatever the reason. {@link startSimFleetChild} does the same for a mixed fleet built by bench/lib/sim-fleet.ts
+ * (SSDP responder, latency on every device, per-device request counts), which the CLI cannot start.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -20,6 +24,13 @@ export interface SimDevice {
   port: number;
   user: string;
   password: string;
+  /** From the control API's device list. */
+  persona?: string;
+  serial?: string;
+  /** A DPU placed in a host: the host's id. */
+  hostId?: string;
+  /** A host: the ids of its DPUs. */
+  dpuIds?: string[];
 }
 
 export interface SimChild {
@@ -38,6 +49,10 @@ export interface SimChild {
   /** Throws (with the child's stderr) when the child has exited: figures measured against a dead fleet mean nothing. */
   assertAlive(): void;
   stop(): Promise<void>;
+  /** {@link startSimFleetChild} with `ssdp`: where its SSDP responder answers unicast M-SEARCH. */
+  ssdp?: { host: string; port: number };
+  /** {@link startSimFleetChild} with `countRequests`: per-device request counts so far. */
+  requestStats?(): Promise<SimRequestStats>;
 }
 
 export interface SimOptions {
@@ -93,7 +108,53 @@ export async function startSimChild(o: SimOptions): Promise<SimChild> {
     '--seed', 'bench-driver-poll',
     '--control-port', String(controlPort),
   ];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnSim(args, o.count, controlPort, o.startTimeoutMs ?? 120_000, undefined);
+}
+
+/** Options of {@link startSimFleetChild}. */
+export interface SimFleetOptions {
+  /** Device groups as in a fleet file (`{ persona: 'openbmc-host', count: 10, dpusPerHost: 2 }`); addresses are consecutive from `baseAddress`. */
+  groups: SimFleetChildSpec['groups'];
+  baseAddress: string;
+  port?: number;
+  timeScale?: number;
+  seed?: string;
+  /** A fixed latency (virtual ms; real ms at time scale 1) on every request of every device, from the start. */
+  latencyMs?: number;
+  /** An SSDP responder on 127.0.0.1 (port 0); its port is in `SimChild.ssdp`. */
+  ssdp?: boolean;
+  /** Per-device request counts (`SimChild.requestStats()`). */
+  countRequests?: boolean;
+  /** One certificate for every device (see SimFleetChildSpec.sharedCertificate): only with a gateway that does not verify. */
+  sharedCertificate?: boolean;
+  startTimeoutMs?: number;
+}
+
+/**
+ * A mixed fleet in a child process, built with the simulator's library by bench/lib/sim-fleet.ts (the CLI has no SSDP,
+ * no mixed groups and no request counts). Resolves and fails as {@link startSimChild} does.
+ */
+export async function startSimFleetChild(o: SimFleetOptions): Promise<SimChild> {
+  const controlPort = await freePort();
+  const spec: SimFleetChildSpec = {
+    seed: o.seed ?? 'bench-sim-fleet',
+    baseAddress: o.baseAddress,
+    port: o.port ?? 8443,
+    timeScale: o.timeScale ?? 1,
+    groups: o.groups,
+    controlPort,
+    ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+    ...(o.ssdp ? { ssdp: true } : {}),
+    ...(o.countRequests ? { countRequests: true } : {}),
+    ...(o.sharedCertificate ? { sharedCertificate: true } : {}),
+  };
+  const count = o.groups.reduce((n, g) => n + (g.count ?? 1) * (1 + (g.dpusPerHost ?? 0)), 0);
+  return spawnSim(['--import', 'tsx', join(ROOT, 'bench/lib/sim-fleet.ts'), JSON.stringify(spec)], count, controlPort, o.startTimeoutMs ?? 120_000, ROOT);
+}
+
+/** Spawns a simulator child that prints `count` device lines and then `control API on`; `cwd` for `--import tsx`. */
+async function spawnSim(args: string[], count: number, controlPort: number, startTimeoutMs: number, cwd: string | undefined): Promise<SimChild> {
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let exited = false;
   const killOnExit = () => {
     if (!exited) child.kill('SIGKILL');
@@ -131,7 +192,6 @@ export async function startSimChild(o: SimOptions): Promise<SimChild> {
   });
 
   const control = `http://127.0.0.1:${controlPort}`;
-  const startTimeoutMs = o.startTimeoutMs ?? 120_000;
   const fail = (why: string) => {
     killOnExit();
     return new Error(`mock-hardware child ${why}; stderr:\n${err.trim() || '(empty)'}`);
@@ -139,10 +199,10 @@ export async function startSimChild(o: SimOptions): Promise<SimChild> {
   await new Promise<void>((res, rej) => {
     const t = setTimeout(() => {
       clearInterval(iv);
-      rej(fail(`did not print ${o.count} devices and its control API within ${startTimeoutMs} ms (printed ${creds.size})`));
+      rej(fail(`did not print ${count} devices and its control API within ${startTimeoutMs} ms (printed ${creds.size})`));
     }, startTimeoutMs);
     const iv = setInterval(() => {
-      if (creds.size >= o.count && err.includes('control API on')) {
+      if (creds.size >= count && err.includes('control API on')) {
         clearTimeout(t);
         clearInterval(iv);
         res();
@@ -160,13 +220,21 @@ export async function startSimChild(o: SimOptions): Promise<SimChild> {
     });
   });
 
-  const list = (await (await fetch(`${control}/devices`)).json()) as { id: string; url: string }[];
+  const list = (await (await fetch(`${control}/devices`)).json()) as { id: string; url: string; persona?: string; serial?: string; hostId?: string; dpuIds?: string[] }[];
   const devices: SimDevice[] = list.map((d) => {
     const c = creds.get(d.url);
     if (!c) throw fail(`listed ${d.id} (${d.url}) on its control API but never printed it`);
     const u = new URL(d.url);
-    return { id: d.id, url: d.url, origin: u.origin, host: u.hostname, port: Number(u.port || 443), user: c.user, password: c.password };
+    const dev: SimDevice = { id: d.id, url: d.url, origin: u.origin, host: u.hostname, port: Number(u.port || 443), user: c.user, password: c.password };
+    if (d.persona) dev.persona = d.persona;
+    if (d.serial) dev.serial = d.serial;
+    if (d.hostId) dev.hostId = d.hostId;
+    if (d.dpuIds) dev.dpuIds = d.dpuIds;
+    return dev;
   });
+  // Printed by bench/lib/sim-fleet.ts before its control API line.
+  const ssdpAt = /mock-hardware: ssdp on ([\d.]+):(\d+)/.exec(err);
+  const statsAt = /mock-hardware: stats on (http:\/\/\S+)/.exec(err)?.[1];
 
   const call = async (method: string, id: string, body?: unknown) => {
     const res = await fetch(`${control}/devices/${encodeURIComponent(id)}/faults`, {
@@ -196,5 +264,7 @@ export async function startSimChild(o: SimOptions): Promise<SimChild> {
       await exitedP;
       clearTimeout(t);
     },
+    ...(ssdpAt ? { ssdp: { host: ssdpAt[1]!, port: Number(ssdpAt[2]) } } : {}),
+    ...(statsAt ? { requestStats: async () => (await (await fetch(`${statsAt}/stats`)).json()) as SimRequestStats } : {}),
   };
 }

@@ -38,6 +38,16 @@ export function normaliseKeys(k: IdentityKeys): IdentityKeys {
   return out;
 }
 
+/** The union of two sets of keys: one UUID (the first one known wins), every serial and MAC, one LLDP chassis id. */
+export function unionKeys(a: IdentityKeys, b: IdentityKeys): IdentityKeys {
+  const u: IdentityKeys = { serials: [...(a.serials ?? []), ...(b.serials ?? [])], macs: [...(a.macs ?? []), ...(b.macs ?? [])] };
+  const uuid = a.uuid ?? b.uuid;
+  if (uuid) u.uuid = uuid;
+  const lldp = a.lldpChassisId ?? b.lldpChassisId;
+  if (lldp) u.lldpChassisId = lldp;
+  return normaliseKeys(u);
+}
+
 /** The strong keys (those that follow a device wherever it is seen). */
 export function strongKeys(k: IdentityKeys): DeviceKey[] {
   const n = normaliseKeys(k);

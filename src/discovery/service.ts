@@ -2,8 +2,8 @@ import type { DiscoveryConfig } from '../config/discovery-config.js';
 import type { Credentials, DriverManifest, ProbeCandidate, TlsTrust } from '../drivers/api.js';
 import { Limiter } from '../drivers/runtime/limiter.js';
 import type { InventorySnapshot } from '../model/inventory.js';
-import { addressKey, DEFAULT_PORTS, hostNameOf, type DiscoveredDevice, type DiscoverySourceName, type Sighting } from '../model/discovery.js';
-import { newDeviceId, normaliseKeys, PROTOCOL_RANK, resolveSighting, strongKeys } from './correlate.js';
+import { addressKey, CONNECTION_METHOD_TYPES, hostNameOf, type DiscoveredDevice, type DiscoverySourceName, type Sighting } from '../model/discovery.js';
+import { newDeviceId, normaliseKeys, PROTOCOL_RANK, resolveSighting, strongKeys, unionKeys } from './correlate.js';
 import type { DeviceDirectory, DirectoryEvent } from './directory.js';
 import { identityFromSnapshot } from './identify.js';
 import { pairDevices } from './pairing.js';
@@ -39,10 +39,6 @@ export type IngestOutcome =
   | { kind: 'unreachable' | 'unmatched' | 'ignored'; reason: string };
 
 const SOURCES_URI = '/redfish/v1/AggregationService/AggregationSources';
-
-export { hostNameOf } from '../model/discovery.js';
-
-export const CONNECTION_TYPES = { redfish: 'Redfish', ipmi: 'IPMI20', snmp: 'SNMP' } as const;
 
 /**
  * The pipeline every sighting goes through: probe where needed, pick a driver, resolve to one identity, register by
@@ -88,7 +84,7 @@ export class Ingest {
     // Fast path: a strong key already names a device at this address, so there is nothing to probe.
     const known = strongKeys(s.keys).map((k) => dir.owner(k)).find((id) => id !== undefined);
     const kd = known ? dir.get(known) : undefined;
-    if (kd && kd.host === s.host && (kd.port ?? DEFAULT_PORTS[kd.protocol]) === (s.port ?? DEFAULT_PORTS[s.protocol]) && kd.protocol === s.protocol) {
+    if (kd && addressKey(kd.protocol, kd.host, kd.port) === addressKey(s.protocol, s.host, s.port)) {
       return this.record(s, kd.id);
     }
     let sighting = s;
@@ -160,7 +156,7 @@ export class Ingest {
       if (s.hostName) d.hostName = s.hostName;
       const events: DirectoryEvent[] = [
         { id: 'ResourceCreated', detail: { sources: [s.source] } },
-        { id: 'AggregationSourceDiscovered', args: [CONNECTION_TYPES[s.protocol], hostNameOf(d)] },
+        { id: 'AggregationSourceDiscovered', args: [CONNECTION_METHOD_TYPES[s.protocol], hostNameOf(d)] },
       ];
       dir.commit(d, events, { take: [{ kind: 'addr', value: addressKey(s.protocol, s.host, s.port) }] });
       this.afterChange(d.id, credentials);
@@ -233,12 +229,7 @@ export class Ingest {
       const d = this.deps.directory.get(id);
       if (!d || this.generation.get(id) !== gen) return;
       const { identity, carried } = identityFromSnapshot(snap);
-      const merged = normaliseKeys({
-        uuid: d.identity.uuid ?? identity.uuid,
-        serials: [...(d.identity.serials ?? []), ...(identity.serials ?? [])],
-        macs: [...(d.identity.macs ?? []), ...(identity.macs ?? [])],
-        ...(d.identity.lldpChassisId ? { lldpChassisId: d.identity.lldpChassisId } : {}),
-      });
+      const merged = unionKeys(d.identity, identity);
       const next: DiscoveredDevice = { ...d, state: 'Registered', identity: { ...d.identity, ...identity, ...merged }, carried, revision: d.revision + 1, updatedAt: this.deps.now() };
       delete next.problem;
       const events: DirectoryEvent[] = [{ id: 'ResourceChanged', detail: { identified: true, carried: carried.length } }];
@@ -284,13 +275,7 @@ function rootIdentity(root: Record<string, unknown> | undefined): Partial<Discov
 export function mergeSighting(old: DiscoveredDevice, s: Sighting, keys: ReturnType<typeof normaliseKeys>, at: number, driver?: DriverManifest): DiscoveredDevice {
   const next: DiscoveredDevice = { ...old, identity: { ...old.identity }, sources: { ...old.sources, [s.source as DiscoverySourceName]: at }, alternates: [...old.alternates], lastSeen: at, reachable: true };
   delete next.offlineSince;
-  const ids = normaliseKeys({
-    uuid: old.identity.uuid ?? keys.uuid,
-    serials: [...(old.identity.serials ?? []), ...(keys.serials ?? [])],
-    macs: [...(old.identity.macs ?? []), ...(keys.macs ?? [])],
-    lldpChassisId: old.identity.lldpChassisId ?? keys.lldpChassisId,
-  });
-  Object.assign(next.identity, ids, rootIdentity(s.hints.serviceRoot));
+  Object.assign(next.identity, unionKeys(old.identity, keys), rootIdentity(s.hints.serviceRoot));
   if (s.hostName && !old.hostName) next.hostName = s.hostName;
   const samePrimary = s.protocol === old.protocol;
   if (samePrimary || PROTOCOL_RANK[s.protocol] < PROTOCOL_RANK[old.protocol]) {
@@ -314,12 +299,7 @@ function absorb(into: DiscoveredDevice, other: DiscoveredDevice): void {
     const src = k as DiscoverySourceName;
     into.sources[src] = Math.max(into.sources[src] ?? 0, v ?? 0);
   }
-  Object.assign(into.identity, normaliseKeys({
-    uuid: into.identity.uuid ?? other.identity.uuid,
-    serials: [...(into.identity.serials ?? []), ...(other.identity.serials ?? [])],
-    macs: [...(into.identity.macs ?? []), ...(other.identity.macs ?? [])],
-    lldpChassisId: into.identity.lldpChassisId ?? other.identity.lldpChassisId,
-  }));
+  Object.assign(into.identity, unionKeys(into.identity, other.identity));
   into.firstSeen = Math.min(into.firstSeen, other.firstSeen);
   if (other.protocol !== into.protocol || other.host !== into.host) into.alternates.push({ protocol: other.protocol, host: other.host, ...(other.port !== undefined ? { port: other.port } : {}) });
 }

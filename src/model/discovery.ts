@@ -196,3 +196,6 @@ export function hostNameOf(d: { protocol: SightingProtocol; host: string; port?:
   const h = d.host.includes(':') ? `[${d.host}]` : d.host;
   return `${d.protocol === 'redfish' ? 'https' : d.protocol}://${h}:${d.port ?? DEFAULT_PORTS[d.protocol]}`;
 }
+
+/** Redfish `ConnectionMethodType` for each protocol (IPMI over LAN is IPMI 2.0 here: ipmitool `-I lanplus`). */
+export const CONNECTION_METHOD_TYPES: Readonly<Record<SightingProtocol, 'Redfish' | 'IPMI20' | 'SNMP'>> = { redfish: 'Redfish', ipmi: 'IPMI20', snmp: 'SNMP' };

@@ -1,14 +1,11 @@
-import { DISCOVERY_SOURCES } from '../../model/discovery.js';
+import { CONNECTION_METHOD_TYPES, DISCOVERY_SOURCES } from '../../model/discovery.js';
 import { RedfishError } from '../errors.js';
-import { collection, link, type Json } from '../odata.js';
-import { TYPES } from '../odata.js';
+import { collection, link, TYPES, type Json } from '../odata.js';
 import type { ResourceDef } from '../types.js';
 import { AGG, METHODS, SOURCES } from './aggregation-sources.js';
 import { accepted } from './tasks.js';
 
 export const DISCOVER_ACTION = `${AGG}/Actions/Oem/ShoalAggregationService.Discover`;
-
-const TYPE_OF = { redfish: 'Redfish', ipmi: 'IPMI20', snmp: 'SNMP' } as const;
 
 /**
  * The AggregationService: the devices the gateway aggregates (AggregationSources), the ways it can reach them
@@ -85,7 +82,7 @@ export const aggregationServiceResources: ResourceDef[] = [
         '@odata.type': TYPES.ConnectionMethod,
         Id: m.id,
         Name: m.name,
-        ConnectionMethodType: TYPE_OF[m.protocol],
+        ConnectionMethodType: CONNECTION_METHOD_TYPES[m.protocol],
         ConnectionMethodVariant: `Shoal.${m.id}`,
         Links: { AggregationSources: users, 'AggregationSources@odata.count': users.length },
       };

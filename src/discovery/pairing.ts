@@ -3,7 +3,7 @@ import type { DirectoryEvent } from './directory.js';
 
 /** The directory operations pairing needs. */
 export interface PairingDirectory {
-  list(): DiscoveredDevice[];
+  carriersOf(key: { kind: 'serial' | 'mac'; value: string }): readonly string[];
   get(id: string): DiscoveredDevice | undefined;
   owner(k: { kind: 'serial' | 'mac'; value: string }): string | undefined;
   commit(d: DiscoveredDevice, events?: DirectoryEvent[]): DiscoveredDevice;
@@ -31,8 +31,19 @@ function cardDevice(dir: PairingDirectory, hostId: string, serial: string | unde
 export function pairDevices(dir: PairingDirectory, changed: readonly string[], now: number): string[] {
   const updates = new Map<string, { parentId: string; slot: string }>();
   const touched = new Set(changed);
-  const hosts = dir.list().filter((d) => d.carried.length > 0 && d.state !== 'Tombstoned');
-  for (const h of hosts) {
+  // Only hosts that could pair with a changed device: the changed hosts themselves, and hosts listing a changed
+  // device's serial or MAC among their cards.
+  const candidates = new Set<string>();
+  for (const id of changed) {
+    const d = dir.get(id);
+    if (!d) continue;
+    if (d.carried.length > 0) candidates.add(id);
+    for (const value of d.identity.serials ?? []) for (const h of dir.carriersOf({ kind: 'serial', value })) candidates.add(h);
+    for (const value of d.identity.macs ?? []) for (const h of dir.carriersOf({ kind: 'mac', value })) candidates.add(h);
+  }
+  for (const hid of candidates) {
+    const h = dir.get(hid);
+    if (!h || h.carried.length === 0 || h.state === 'Tombstoned') continue;
     for (const c of h.carried) {
       const dpu = cardDevice(dir, h.id, c.serial, c.macs);
       if (!dpu) continue;

@@ -96,7 +96,7 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     endpoints,
     probe: (t, signal) => probeRedfish({ host: t.host, port: t.port, scheme: t.url?.startsWith('http:') ? 'http' : 'https' }, { timeoutMs: config.discovery.probeTimeoutMs, signal, agent: probeAgent }),
     tls: trustFrom(config.discovery),
-    sources: buildSources,
+    sources: (cfg, req) => buildSources(cfg, req, { agent: probeAgent }),
     log: app.log,
   });
   tasks.register(sweepTaskHandler(discovery));

@@ -84,7 +84,7 @@ export class DiscoveryService {
 
   constructor(private readonly opts: DiscoveryOptions) {
     this.now = opts.now ?? Date.now;
-    this.directory = new DeviceDirectory(opts.store, opts.journal);
+    this.directory = new DeviceDirectory(opts.store, opts.journal, (e) => opts.log.warn({ err: e.message }, 'discovery could not write a device record'));
     this.ingest = new Ingest({ ...opts, directory: this.directory, now: this.now });
   }
 
@@ -115,6 +115,8 @@ export class DiscoveryService {
     this.bg.abort();
     this.ingest.close();
     await Promise.allSettled([...this.running]);
+    await this.ingest.settled();
+    this.directory.flush();
   }
 
   private track(p: Promise<unknown>): void {
@@ -128,6 +130,27 @@ export class DiscoveryService {
     const signal = hooks.signal ?? this.bg.signal;
     const work: Promise<unknown>[] = [];
     const sources = this.opts.sources(this.opts.config, req);
+    const resume = this.ingest.holdIdentify();
+    try {
+      await this.scan(sources, signal, report, hooks, work);
+      await Promise.allSettled(work);
+    } finally {
+      resume();
+    }
+    if (!req.sources || req.sources.includes('bmc')) await this.refreshHosts(signal);
+    await this.ingest.settled();
+    const devices = this.directory.list().filter(visible);
+    report.devices = devices.length;
+    report.registered = devices.filter((d) => d.state === 'Registered').length;
+    report.paired = devices.filter((d) => d.parentId).length;
+    report.created = [...new Set(report.created)];
+    report.updated = [...new Set(report.updated)].filter((id) => !report.created.includes(id));
+    this.directory.flush();
+    return report;
+  }
+
+  /** Runs each source's scan, feeding what it reports to ingest; `work` collects the ingests. */
+  private async scan(sources: DiscoverySource[], signal: AbortSignal, report: SweepReport, hooks: SweepHooks, work: Promise<unknown>[]): Promise<void> {
     await Promise.all(
       sources.map(async (src) => {
         try {
@@ -153,16 +176,6 @@ export class DiscoveryService {
         }
       }),
     );
-    await Promise.allSettled(work);
-    if (!req.sources || req.sources.includes('bmc')) await this.refreshHosts(signal);
-    await this.ingest.settled();
-    const devices = this.directory.list().filter(visible);
-    report.devices = devices.length;
-    report.registered = devices.filter((d) => d.state === 'Registered').length;
-    report.paired = devices.filter((d) => d.parentId).length;
-    report.created = [...new Set(report.created)];
-    report.updated = [...new Set(report.updated)].filter((id) => !report.created.includes(id));
-    return report;
   }
 
   /** The `bmc` source: reads each registered host again, so DPUs added to a host since its last read are paired. */
@@ -202,6 +215,7 @@ export class DiscoveryService {
         ]);
       }
     }
+    this.directory.flush();
   }
 
   /**
@@ -219,6 +233,7 @@ export class DiscoveryService {
     // A device already served under another address (the same UUID) is a conflict too, found only after probing.
     const served = new Set(this.directory.list().filter(visible).map((d) => d.id));
     const o = await this.ingest.ingest(s, { ...(driver ? { driver } : {}), ...(m.credentials ? { credentials: m.credentials } : {}) });
+    this.directory.flush();
     if (!('id' in o)) return { ok: false, reason: o.reason };
     if (served.has(o.id)) return { ok: false, conflict: o.id, reason: `that device is already aggregation source ${o.id}` };
     const d = this.directory.get(o.id)!;
@@ -231,6 +246,7 @@ export class DiscoveryService {
     if (!d || !visible(d)) return undefined;
     if (change.approve && d.state === 'PendingApproval') this.ingest.setState(d, 'CredentialsRequired', undefined);
     if (change.credentials || change.approve) this.ingest.afterChange(id, change.credentials);
+    this.directory.flush();
     return this.directory.get(id);
   }
 
@@ -238,10 +254,12 @@ export class DiscoveryService {
   async remove(id: string): Promise<boolean> {
     const d = this.directory.get(id);
     if (!d || !visible(d)) return false;
+    this.directory.flush(); // a queued endpoint row must not be written after its removal
     await this.opts.endpoints.remove(id);
     const next = { ...d, state: 'Removed' as const, revision: d.revision + 1, updatedAt: this.now() };
     delete next.parentId;
     this.directory.commit(next, [{ id: 'ResourceRemoved' }]);
+    this.directory.flush();
     return true;
   }
 

@@ -5,7 +5,8 @@ import type { DiscoveredDevice } from '../model/discovery.js';
 
 /** What registration needs from the managed endpoints (ManagedEndpoints fits). */
 export interface EndpointsPort {
-  add(input: { id: string; driver: string; host: string; port?: number; baseUrl?: string; credentials: Credentials; tls?: TlsTrust }): unknown;
+  /** `opts.write` receives the store write, to run it in the caller's own (grouped) commit. */
+  add(input: { id: string; driver: string; host: string; port?: number; baseUrl?: string; credentials: Credentials; tls?: TlsTrust }, opts?: { write?: (op: () => void) => void }): unknown;
   get(id: string): { call(method: 'inventory' | 'state', args: [], opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown> } | undefined;
   /** Stored credentials of an endpoint, when it has been registered before. */
   credentialsOf(id: string): Credentials | undefined;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { DiscoveryConfig } from '../config/discovery-config.js';
 import type { Credentials, DriverManifest, ProbeCandidate, TlsTrust } from '../drivers/api.js';
 import { Limiter } from '../drivers/runtime/limiter.js';
@@ -10,7 +11,10 @@ import { pairDevices } from './pairing.js';
 import { endpointFor, policyCredentials, type EndpointsPort } from './registrar.js';
 import type { SourceLogger } from './sources/source.js';
 
-/** Reads an unauthenticated service root. Never throws for network trouble. */
+/**
+ * Reads an unauthenticated service root. Never throws for network trouble, and bounds its own time: the deadline
+ * starts once a connection slot is free, so a probe queued behind a busy sweep does not time out while waiting.
+ */
 export type RedfishProber = (
   target: { host: string; port: number; url?: string },
   signal: AbortSignal,
@@ -45,8 +49,9 @@ const SOURCES_URI = '/redfish/v1/AggregationService/AggregationSources';
  * policy, then read the device once (identify) to learn its serials and the DPUs it carries, and pair.
  */
 export class Ingest {
-  private readonly probes: Limiter;
   private readonly identifies: Limiter;
+  private holds = 0;
+  private wake: (() => void)[] = [];
   private readonly inflight = new Map<string, Promise<IngestOutcome>>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly stop = new AbortController();
@@ -54,7 +59,8 @@ export class Ingest {
   private readonly generation = new Map<string, number>();
 
   constructor(private readonly deps: IngestDeps) {
-    this.probes = new Limiter(deps.config.concurrency);
+    // Every queued identify and every device call listens to this one signal; thousands at once is expected.
+    setMaxListeners(0, this.stop.signal);
     this.identifies = new Limiter(deps.config.identifyConcurrency);
   }
 
@@ -63,10 +69,36 @@ export class Ingest {
     if (manual) return this.run(s, manual);
     const key = addressKey(s.protocol, s.host, s.port);
     const running = this.inflight.get(key);
-    if (running) return running.then((o) => (o.kind === 'created' || o.kind === 'updated' || o.kind === 'seen' ? this.record(s, o.id) : o));
+    if (running) {
+      return running.then((o) => {
+        if (o.kind === 'created' || o.kind === 'updated' || o.kind === 'seen') return this.record(s, o.id);
+        // The other sighting's probe failed, but this one brings the service root with it (a sweep read it): it
+        // must not inherit the failure.
+        return s.hints.serviceRoot ? this.run(s) : o;
+      });
+    }
     const p = this.run(s).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
+  }
+
+  /**
+   * Holds identifies back until the returned function is called (calls nest). A sweep holds them while its sources
+   * probe: reading thousands of inventories costs far more than finding the devices, and finding the whole fleet
+   * first is what an operator waits for.
+   */
+  holdIdentify(): () => void {
+    this.holds++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.holds === 0) {
+        const wake = this.wake;
+        this.wake = [];
+        for (const w of wake) w();
+      }
+    };
   }
 
   /** Resolves once every queued identify has finished. */
@@ -76,6 +108,8 @@ export class Ingest {
 
   close(): void {
     this.stop.abort();
+    this.holds = 0;
+    for (const w of this.wake.splice(0)) w();
   }
 
   private async run(s: Sighting, manual?: { driver?: DriverManifest; credentials?: Credentials }): Promise<IngestOutcome> {
@@ -107,20 +141,16 @@ export class Ingest {
       ? [{ host: s.host, port: s.port ?? 443, url: s.serviceRootUrl }]
       : (s.port ? [s.port] : this.deps.config.redfishPorts).map((port) => ({ host: s.host, port }));
     for (const t of targets) {
-      const release = await this.probes.acquire(this.stop.signal);
-      try {
-        const signal = AbortSignal.any([this.stop.signal, AbortSignal.timeout(this.deps.config.probeTimeoutMs)]);
-        const r = await this.deps.probe(t, signal);
-        if (!r.ok) {
-          this.deps.log.debug({ host: t.host, port: t.port, reason: r.reason }, 'probe found no Redfish service');
-          continue;
-        }
-        const root = r.serviceRoot;
-        const uuid = typeof root.UUID === 'string' ? root.UUID : undefined;
-        return { ...s, port: t.port, serviceRootUrl: r.url, keys: { ...s.keys, ...(uuid ? { uuid } : {}) }, hints: { ...s.hints, serviceRoot: root } };
-      } finally {
-        release();
+      let r = await this.deps.probe(t, this.stop.signal);
+      // A device that announced itself is there: one timeout is more likely our own load than its absence.
+      if (!r.ok && r.reason === 'timeout' && !this.stop.signal.aborted) r = await this.deps.probe(t, this.stop.signal);
+      if (!r.ok) {
+        this.deps.log.debug({ host: t.host, port: t.port, reason: r.reason }, 'probe found no Redfish service');
+        continue;
       }
+      const root = r.serviceRoot;
+      const uuid = typeof root.UUID === 'string' ? root.UUID : undefined;
+      return { ...s, port: t.port, serviceRootUrl: r.url, keys: { ...s.keys, ...(uuid ? { uuid } : {}) }, hints: { ...s.hints, serviceRoot: root } };
     }
     return undefined;
   }
@@ -185,8 +215,17 @@ export class Ingest {
       take: [{ kind: 'addr', value: addressKey(s.protocol, s.host, s.port) }],
       ...(res.kind === 'merge' ? { remove: res.absorb } : {}),
     });
-    if (res.kind === 'merge') for (const x of res.absorb) void this.deps.endpoints.remove(x);
-    if (credentials || events.length || (next.state === 'CredentialsRequired' && next.driver && !old.problem)) this.afterChange(id, credentials);
+    if (res.kind === 'merge') {
+      // A queued endpoint row of an absorbed record must be written before the removal, or it would outlive it.
+      dir.flush();
+      for (const x of res.absorb) void this.deps.endpoints.remove(x);
+    }
+    // Register again only when how to reach the device changed, or its state did: a new source or key seen for a
+    // device already registered is no reason to read it again.
+    const reach = meaningful.includes('HostName') || meaningful.includes('ConnectionMethod') || res.kind === 'merge';
+    if (credentials || reach || next.state !== old.state || (next.state === 'CredentialsRequired' && next.driver && !old.problem && !this.generation.has(id))) {
+      this.afterChange(id, credentials);
+    }
     return { kind: events.length ? 'updated' : 'seen', id };
   }
 
@@ -201,7 +240,7 @@ export class Ingest {
       if (d.state !== 'CredentialsRequired' || d.problem !== NO_CREDENTIALS) this.setState(d, 'CredentialsRequired', NO_CREDENTIALS);
       return;
     }
-    this.deps.endpoints.add(endpointFor(d, creds, this.deps.tls));
+    this.deps.endpoints.add(endpointFor(d, creds, this.deps.tls), { write: (op) => this.deps.directory.defer(op) });
     const gen = (this.generation.get(d.id) ?? 0) + 1;
     this.generation.set(d.id, gen);
     const p = this.identify(d.id, gen).finally(() => this.pending.delete(p));
@@ -210,6 +249,8 @@ export class Ingest {
 
   /** Reads the device once through its driver: serials, MACs and carried DPUs; then pairs. */
   private async identify(id: string, gen: number): Promise<void> {
+    if (this.holds > 0) await new Promise<void>((r) => this.wake.push(r));
+    if (this.generation.get(id) !== gen) return;
     const release = await this.identifies.acquire(this.stop.signal).catch(() => undefined);
     if (!release) return;
     try {

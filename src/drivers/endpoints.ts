@@ -34,12 +34,16 @@ export class ManagedEndpoints {
     private readonly log: { warn(o: object, m?: string): void },
   ) {}
 
-  /** Adds or replaces an endpoint. Throws on an unknown driver before anything is stored. */
-  add(input: EndpointInput): ManagedDevice {
+  /**
+   * Adds or replaces an endpoint. Throws on an unknown driver before anything is stored. `opts.write` lets a caller
+   * that groups its writes (discovery, see DeviceDirectory) put the stored row into its own next commit, with the
+   * device record it belongs to; by default the row is written at once.
+   */
+  add(input: EndpointInput, opts: { write?: (op: () => void) => void } = {}): ManagedDevice {
     const driver = this.registry.get(input.driver);
     if (!driver) throw new Error(`unknown driver ${input.driver}; known: ${this.registry.list().map((d) => d.manifest.id).join(', ')}`);
     const protocol: Protocol = driver.manifest.protocol;
-    this.store.upsert({
+    const row = {
       id: input.id,
       driver: input.driver,
       protocol,
@@ -48,7 +52,9 @@ export class ManagedEndpoints {
       baseUrl: input.baseUrl,
       credentials: this.cipher.encrypt(input.id, input.credentials),
       tls: input.tls ?? { mode: 'pin' },
-    });
+    };
+    if (opts.write) opts.write(() => this.store.upsert(row));
+    else this.store.upsert(row);
     return this.runtime.add({ ...input, protocol, tls: input.tls ?? { mode: 'pin' } } as Endpoint, driver);
   }
 

@@ -26,16 +26,32 @@ const REDFISH = manifest('redfish', 'redfish');
 const IPMI = manifest('ipmi', 'ipmi');
 
 const silent = { debug() {}, info() {}, warn() {} };
-const snap = (serial: string): InventorySnapshot => ({ takenAt: 0, endpoint: { serialNumber: serial }, systems: [], chassis: [], managers: [], components: [], firmware: [], unmapped: [], raw: {} });
+/** A device's first inventory: its own serial, and a DPU card in `slotN` for each serial in `cards`. */
+const snap = (serial: string, cards: string[] = []): InventorySnapshot => ({
+  takenAt: 0,
+  endpoint: { serialNumber: serial },
+  systems: [],
+  chassis: [],
+  managers: [],
+  components: cards.map((c, i) => ({ kind: 'PCIeDevice', id: `slot${i + 1}`, parent: { kind: 'Chassis', id: '1' }, identity: { serialNumber: c }, properties: {}, isDpu: true })),
+  firmware: [],
+  unmapped: [],
+  raw: {},
+});
 
 /** A scripted world: which addresses answer with which UUID and serial, and a clock. */
 function world(store: Store = openStore(':memory:'), config: Record<string, unknown> = {}) {
-  const roots = new Map<string, { uuid: string; serial: string }>();
+  const roots = new Map<string, { uuid: string; serial: string; cards?: string[] }>();
   const up = new Set<string>();
+  /** Hosts whose next probe times out, once each. */
+  const slow = new Set<string>();
+  let probes = 0;
   const added: string[] = [];
   let now = 1_000_000;
   let emit: Sighting[] = [];
   const probe: RedfishProber = async (t) => {
+    probes++;
+    if (slow.delete(t.host)) return { ok: false, reason: 'timeout' };
     const r = roots.get(`${t.host}:${t.port}`);
     return r && up.has(t.host) ? { ok: true, url: `https://${t.host}:${t.port}/redfish/v1`, serviceRoot: { UUID: r.uuid, RedfishVersion: '1.17.0' } } : { ok: false, reason: 'refused' };
   };
@@ -53,7 +69,7 @@ function world(store: Store = openStore(':memory:'), config: Record<string, unkn
         call: async (m: 'inventory' | 'state') => {
           if (!d || !up.has(d.host)) throw Object.assign(new Error('refused'), { code: 'Unavailable' });
           const r = roots.get(`${d.host}:${d.port}`);
-          return m === 'inventory' ? snap(r?.serial ?? 'none') : { systems: [] };
+          return m === 'inventory' ? snap(r?.serial ?? 'none', r?.cards) : { systems: [] };
         },
       };
     },
@@ -86,10 +102,12 @@ function world(store: Store = openStore(':memory:'), config: Record<string, unkn
     svc: state.svc,
     store,
     added,
-    device(host: string, uuid: string, serial: string) {
-      roots.set(`${host}:443`, { uuid, serial });
+    device(host: string, uuid: string, serial: string, cards?: string[]) {
+      roots.set(`${host}:443`, { uuid, serial, ...(cards ? { cards } : {}) });
       up.add(host);
     },
+    slowOnce: (host: string) => slow.add(host),
+    probes: () => probes,
     down: (host: string) => up.delete(host),
     up: (host: string) => up.add(host),
     tick: (ms: number) => (now += ms),
@@ -230,5 +248,50 @@ describe('discovery rules', () => {
     expect(all[0]!).toMatchObject({ protocol: 'redfish', host: '10.0.2.2', alternates: [{ protocol: 'ipmi', host: '10.0.2.1', port: 623 }] });
     expect(all[0]!.identity).toMatchObject({ uuid: UUID_B, macs: ['02:00:00:00:00:21'] });
     expect(w.svc.directory.owner({ kind: 'uuid', value: UUID_B })).toBe(older);
+  });
+
+  it('does not let a sighting that brings the service root inherit a failed probe of the same address', async () => {
+    const w = world();
+    w.device('10.0.3.1', UUID_A, 'SER-A');
+    w.down('10.0.3.1');
+    // SSDP names the address but not the root, so it is probed (and fails); the sweep's sighting carries the root.
+    const swept: Sighting = { ...cidr('10.0.3.1'), serviceRootUrl: 'https://10.0.3.1:443/redfish/v1', keys: { uuid: UUID_A }, hints: { serviceRoot: { UUID: UUID_A, RedfishVersion: '1.17.0' } } };
+    const r = await w.sweep([ssdp('10.0.3.1', UUID_A), swept]);
+    expect(r.unreachable).toBe(1);
+    expect(r.created).toHaveLength(1);
+    expect(w.svc.directory.list().map((d) => d.identity.uuid)).toEqual([UUID_A]);
+  });
+
+  it('probes an announced device again after one timeout', async () => {
+    const w = world();
+    w.device('10.0.3.2', UUID_B, 'SER-B');
+    w.slowOnce('10.0.3.2');
+    const r = await w.sweep([{ ...ssdp('10.0.3.2', UUID_B), keys: {} }]);
+    expect(w.probes()).toBe(2);
+    expect(r.created).toHaveLength(1);
+    expect(w.svc.directory.list()[0]!.identity.uuid).toBe(UUID_B);
+  });
+
+  it('pairs a DPU with its host whichever of the two is read first, and re-pairs when the card moves', async () => {
+    const w = world();
+    w.device('10.0.4.2', UUID_B, 'DPU-1');
+    await w.sweep([cidr('10.0.4.2')]);
+    const dpu = w.svc.directory.list()[0]!.id;
+    expect(w.svc.directory.get(dpu)!.parentId).toBeUndefined();
+    w.device('10.0.4.1', UUID_A, 'HOST-1', ['OTHER', 'DPU-1']);
+    await w.sweep([cidr('10.0.4.1')]);
+    const host = w.svc.directory.owner({ kind: 'uuid', value: UUID_A })!;
+    expect(w.svc.directory.get(dpu)).toMatchObject({ parentId: host, slot: 'slot2' });
+    expect(w.svc.directory.carriersOf({ kind: 'serial', value: 'DPU-1' })).toEqual([host]);
+
+    // The card moves to another host: that host's read re-pairs it, and the old host no longer lists it.
+    w.device('10.0.4.1', UUID_A, 'HOST-1', []);
+    const uuidC = 'cccccccc-0000-0000-0000-000000000000';
+    w.device('10.0.4.3', uuidC, 'HOST-2', ['DPU-1']);
+    w.svc.directory.list().forEach((d) => w.svc.ingest.afterChange(d.id));
+    await w.sweep([cidr('10.0.4.3')]);
+    const host2 = w.svc.directory.owner({ kind: 'uuid', value: uuidC })!;
+    expect(w.svc.directory.get(dpu)).toMatchObject({ parentId: host2, slot: 'slot1' });
+    expect(w.svc.directory.carriersOf({ kind: 'serial', value: 'DPU-1' })).toEqual([host2]);
   });
 });

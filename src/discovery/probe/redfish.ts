@@ -5,6 +5,7 @@
  */
 import { Client, type Dispatcher } from 'undici';
 import { Limiter } from '../../drivers/runtime/limiter.js';
+import { sharedSecureContext } from '../../drivers/runtime/tls-trust.js';
 import { hostForUrl, normaliseUuid, probeDeadline, probeFailure, reasonForCode, type ProbeFailure } from './result.js';
 
 /** Where to look for a Redfish service. `scheme` defaults to `https`; `port` to the scheme's default. */
@@ -64,7 +65,7 @@ export function createProbeAgent(opts: ProbeAgentOptions = {}): ProbeAgent {
     maxResponseSize: maxBodyBytes,
     // The service root is public, and the certificate is pinned when an operator (or the policy) registers the
     // device. A probe that verified certificates would miss every factory-fresh BMC with a self-signed one.
-    connect: { rejectUnauthorized: false, timeout: connectTimeoutMs },
+    connect: { rejectUnauthorized: false, timeout: connectTimeoutMs, secureContext: sharedSecureContext() },
   };
   return {
     connections,

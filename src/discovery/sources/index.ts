@@ -1,5 +1,6 @@
 import type { DiscoveryConfig } from '../../config/discovery-config.js';
 import type { SweepRequest } from '../index.js';
+import type { ProbeAgent } from '../probe.js';
 import { createCidrSource } from './cidr.js';
 import { createDnsSource } from './dns.js';
 import { createLldpSource } from './lldp.js';
@@ -12,10 +13,10 @@ import { createStaticSource } from './static.js';
  * The sources one sweep runs: those the config enables (or those the request names), with the request's extra ranges
  * and targets added. `bmc` is not a network source: the service runs it itself after the others.
  */
-export function buildSources(cfg: DiscoveryConfig, req: SweepRequest): DiscoverySource[] {
+export function buildSources(cfg: DiscoveryConfig, req: SweepRequest, shared: { agent?: ProbeAgent } = {}): DiscoverySource[] {
   const s = cfg.sources;
   const wanted = (name: keyof DiscoveryConfig['sources'], extra = false) => (req.sources ? req.sources.includes(name) : s[name].enabled) || extra;
-  const probe = { concurrency: cfg.concurrency, ratePerSecond: cfg.ratePerSecond, timeoutMs: cfg.probeTimeoutMs, redfishPorts: cfg.redfishPorts };
+  const probe = { concurrency: cfg.concurrency, ratePerSecond: cfg.ratePerSecond, timeoutMs: cfg.probeTimeoutMs, redfishPorts: cfg.redfishPorts, ...(shared.agent ? { agent: shared.agent } : {}) };
   const out: DiscoverySource[] = [];
   if (wanted('ssdp')) {
     out.push(

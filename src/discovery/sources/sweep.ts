@@ -51,6 +51,12 @@ export interface ProbeSettings {
   timeoutMs?: number;
   /** Replaces the real probes (tests, benchmarks). */
   probes?: Partial<SweepProbes>;
+  /**
+   * The gateway's own probe agent. A sweep that shares it stays inside one connection budget with the probes of
+   * announced devices (SSDP, mDNS) running beside it, and reuses its TLS session cache; without it each sweep makes
+   * (and closes) an agent of `concurrency` connections.
+   */
+  agent?: ProbeAgent;
   /** Time for the rate limiter (tests). */
   clock?: RateClock;
 }
@@ -64,6 +70,7 @@ export interface ResolvedSettings {
   timeoutMs: number;
   probes: SweepProbes;
   clock: RateClock | undefined;
+  agent: ProbeAgent | undefined;
 }
 
 /** Throws a RangeError naming the setting when a port is not 1..65535. */
@@ -98,6 +105,7 @@ export function resolveSettings(o: ProbeSettings): ResolvedSettings {
     timeoutMs,
     probes: { redfish: o.probes?.redfish ?? probeRedfish, rmcp: o.probes?.rmcp ?? rmcpPing, snmp: o.probes?.snmp ?? snmpProbe },
     clock: o.clock,
+    agent: o.agent,
   };
 }
 
@@ -196,7 +204,7 @@ export async function runSweep(spec: SweepSpec, ctx: SourceContext): Promise<{ d
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
   const signal = ac.signal;
-  const agent = createProbeAgent({ connections: s.concurrency, connectTimeoutMs: s.timeoutMs });
+  const agent = s.agent ?? createProbeAgent({ connections: s.concurrency, connectTimeoutMs: s.timeoutMs });
   const bucket = new TokenBucket(s.ratePerSecond, undefined, s.clock);
   const it = spec.jobs[Symbol.iterator]();
   let done = 0;
@@ -246,7 +254,7 @@ export async function runSweep(spec: SweepSpec, ctx: SourceContext): Promise<{ d
     await Promise.all(Array.from({ length: s.concurrency }, worker));
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    await agent.close();
+    if (agent !== s.agent) await agent.close();
   }
   return { done, found, aborted: signal.aborted };
 }

@@ -47,8 +47,19 @@ export function applyCommonFault(device: Device, fault: Fault): boolean {
   }
 }
 
+/**
+ * Registers how to undo a persona-specific fault (e.g. a reprogrammed accelerator), run by {@link clearFaults}. Kept on
+ * the device so personas need no hook of their own in the fleet.
+ */
+export function onFaultsCleared(device: Device, undo: () => void): void {
+  ((device.extra.faultUndo ??= []) as (() => void)[]).push(undo);
+}
+
 /** Undoes persistent faults: holds, network faults, a hung BMC, health. Crash states stay until a reset, as on hardware. */
 export function clearFaults(device: Device): void {
+  const undo = (device.extra.faultUndo ?? []) as (() => void)[];
+  device.extra.faultUndo = [];
+  for (const u of undo.reverse()) u();
   for (const f of [...device.netFaults]) device.removeNetFault(f.id);
   for (const reason of new Set(device.holds.map((h) => h.reason))) device.releaseHold(reason);
   device.unhangBmc();

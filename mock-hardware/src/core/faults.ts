@@ -38,6 +38,12 @@ export type Fault =
   | { kind: 'corrupted-flash'; stage?: 'BootRom' | 'BL2'; recoverAfterMs?: number; recover?: boolean }
   /** A DIMM is missing or failed: memory initialisation fails and the host stops booting. */
   | { kind: 'dimm-failure'; dimm?: string; mode?: 'missing' | 'failed' }
+  /**
+   * A DPU accelerator engine changes under the gateway, as after an FPGA/DPA reprogram or an engine being fused off:
+   * `disable` takes the function offline; `reprogram` changes its Version (and, with `type`, its function type).
+   * `function` is an AccelerationFunction id (default `Regex`). Cleared by clearing the device's faults.
+   */
+  | { kind: 'accelerator-change'; function?: string; mode?: 'disable' | 'reprogram'; version?: string; type?: string }
   /** The boot stops at a named stage (persona stage name, e.g. `BL31`, or a BootProgress LastState). */
   | { kind: 'boot-hang'; stage: string }
   | ({ kind: 'latency' } & LatencySpec & Scoped)
@@ -61,6 +67,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'pcie-uncorrectable',
   'corrupted-flash',
   'dimm-failure',
+  'accelerator-change',
   'boot-hang',
   'latency',
   'error-rate',
@@ -84,6 +91,7 @@ export function parseFault(input: unknown): Fault {
   for (const k of ['dumpMs', 'restoreAfterMs', 'downMs', 'durationMs', 'recoverAfterMs', 'fixedMs', 'minMs', 'maxMs', 'meanMs', 'stddevMs', 'rate']) num(k);
   if (f.rate !== undefined && (f.rate as number) > 1) throw new Error('rate is a probability in [0, 1]');
   if (f.kind === 'host-crash' && f.mode !== 'soft' && f.mode !== 'hard') throw new Error('host-crash needs mode soft or hard');
+  if (f.kind === 'accelerator-change' && f.mode !== undefined && f.mode !== 'disable' && f.mode !== 'reprogram') throw new Error('accelerator-change mode is disable or reprogram');
   if (f.kind === 'boot-hang' && typeof f.stage !== 'string') throw new Error('boot-hang needs a stage name');
   if (f.kind === 'error-rate' && typeof f.rate !== 'number') throw new Error('error-rate needs a rate');
   if (f.kind === 'latency' && f.fixedMs === undefined && f.distribution === undefined) throw new Error('latency needs fixedMs or a distribution');

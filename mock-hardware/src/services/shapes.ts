@@ -19,6 +19,15 @@ export const T = {
   NetworkAdapter: '#NetworkAdapter.v1_14_0.NetworkAdapter',
   Memory: '#Memory.v1_23_0.Memory',
   Processor: '#Processor.v1_22_0.Processor',
+  ProcessorMetrics: '#ProcessorMetrics.v1_7_0.ProcessorMetrics',
+  AccelerationFunction: '#AccelerationFunction.v1_0_5.AccelerationFunction',
+  MemoryMetrics: '#MemoryMetrics.v1_8_0.MemoryMetrics',
+  Storage: '#Storage.v1_21_0.Storage',
+  Drive: '#Drive.v1_22_0.Drive',
+  Port: '#Port.v1_18_0.Port',
+  NetworkDeviceFunction: '#NetworkDeviceFunction.v1_11_1.NetworkDeviceFunction',
+  Sensor: '#Sensor.v1_12_0.Sensor',
+  EnvironmentMetrics: '#EnvironmentMetrics.v1_5_0.EnvironmentMetrics',
   AccountService: '#AccountService.v1_18_1.AccountService',
   ManagerAccount: '#ManagerAccount.v1_14_1.ManagerAccount',
   Role: '#Role.v1_3_3.Role',
@@ -39,4 +48,10 @@ export function collection(id: string, type: string, name: string, members: stri
 
 export function status(state: string, health: string): Record<string, string> {
   return { State: state, Health: health };
+}
+
+/** `$metadata` namespace of an `@odata.type` ('#Port.v1_18_0.Port' -> 'Port.v1_18_0'), so personas list what they serve once. */
+export function namespaceOf(odataType: string): string {
+  const t = odataType.replace(/^#/, '');
+  return t.slice(0, t.lastIndexOf('.'));
 }

@@ -1,12 +1,15 @@
 import type { Device, DeviceProfile } from '../../core/device.js';
-import { applyCommonFault } from '../../core/apply-fault.js';
+import { applyCommonFault, onFaultsCleared } from '../../core/apply-fault.js';
 import type { Fault } from '../../core/faults.js';
 import { Router } from '../../http/router.js';
 import { commonRoutes } from '../../services/common.js';
 import { logRoutes } from '../../services/logs.js';
 import { COMMON_NAMESPACES, metadataXml } from '../../services/metadata.js';
+import { namespaceOf, T } from '../../services/shapes.js';
 import { updateRoutes } from '../../services/update.js';
 import type { Persona, SetupContext } from '../persona.js';
+import { bf3CardRoutes } from './card.js';
+import { accelFunctions, bf3ComponentRoutes, defaultAccelFunctions } from './components.js';
 import { bf3Routes, BMC_PATH, SYSTEM_PATH } from './resources.js';
 
 /** Components a raw BFB bundle carries (BF-Bundle: firmware + Arm OS). */
@@ -65,6 +68,8 @@ function expandTarget(d: Device, uri: string): string[] | undefined {
 
 const routes = [
   ...bf3Routes(),
+  ...bf3ComponentRoutes(),
+  ...bf3CardRoutes(),
   ...logRoutes(`${SYSTEM_PATH}/LogServices`, [
     { id: 'EventLog', name: 'Event Log', log: 'EventLog', entryType: 'Event' },
     { id: 'Dump', name: 'System Dump', log: 'Dump', entryType: 'Multiple', diagnostics: ['OEM'] },
@@ -87,7 +92,11 @@ const routes = [
   ...commonRoutes({ product: 'BlueField-3 DPU BMC', vendor: 'Nvidia', systems: [SYSTEM_PATH], chassis: ['/redfish/v1/Chassis/Bluefield_BMC', '/redfish/v1/Chassis/Card1'], managers: [BMC_PATH] }),
 ];
 
-const metadata = metadataXml(COMMON_NAMESPACES);
+const metadata = metadataXml([
+  ...COMMON_NAMESPACES,
+  ...['Processor', 'AccelerationFunction', 'Memory', 'Storage', 'Drive', 'NetworkAdapter', 'Port', 'NetworkDeviceFunction', 'Sensor'].map((c) => `${c}Collection`),
+  ...[T.Processor, T.ProcessorMetrics, T.AccelerationFunction, T.Memory, T.MemoryMetrics, T.Storage, T.Drive, T.NetworkAdapter, T.Port, T.NetworkDeviceFunction, T.Sensor, T.EnvironmentMetrics].map(namespaceOf),
+]);
 
 /** NVIDIA BlueField-3 DPU BMC. See README.md in this folder for the facts it models and their sources. */
 export const bluefield3: Persona = {
@@ -117,6 +126,7 @@ export const bluefield3: Persona = {
     d.extra.partNumber = `900-9D3B6-00CV-AA${ctx.rng.int(0, 9)}`;
     d.extra.socSerial = `MT${ctx.rng.int(2300, 2452)}X${ctx.rng.alnum(5)}`;
     if (ctx.parent) d.extra.parent = ctx.parent;
+    d.extra.accel = defaultAccelFunctions(versions.DPU_NIC!);
   },
   applyFault(d: Device, f: Fault): boolean {
     switch (f.kind) {
@@ -143,6 +153,22 @@ export const bluefield3: Persona = {
             d.releaseHold('corrupted-flash');
           }, f.recoverAfterMs ?? 300_000);
         }
+        return true;
+      }
+      case 'accelerator-change': {
+        const id = f.function ?? 'Regex';
+        const fn = accelFunctions(d).find((x) => x.id === id);
+        if (!fn) throw new Error(`accelerator-change: no acceleration function ${id}; known: ${accelFunctions(d).map((x) => x.id).join(', ')}`);
+        const before = { ...fn };
+        if ((f.mode ?? 'disable') === 'disable') fn.state = 'Disabled';
+        else {
+          // A reprogram loads a different engine image: new version, and possibly a different function type.
+          fn.version = f.version ?? `${fn.version}-reprogrammed`;
+          if (f.type) fn.type = f.type as typeof fn.type;
+        }
+        const path = `${SYSTEM_PATH}/Processors/${fn.processor}/AccelerationFunctions/${fn.id}`;
+        d.publish('ResourceEvent.1.4.ResourceChanged', [], 'Warning', path, true);
+        onFaultsCleared(d, () => Object.assign(fn, before));
         return true;
       }
       case 'host-crash':

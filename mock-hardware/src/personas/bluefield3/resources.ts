@@ -48,6 +48,9 @@ function system(d: Device): Record<string, unknown> {
     Status: status(systemState(d), d.health),
     ProcessorSummary: { Count: 16, Model: 'ARM Cortex-A78AE' },
     MemorySummary: { TotalSystemMemoryGiB: 32 },
+    Processors: ref(`${SYSTEM_PATH}/Processors`),
+    Memory: ref(`${SYSTEM_PATH}/Memory`),
+    Storage: ref(`${SYSTEM_PATH}/Storage`),
     LogServices: ref(`${SYSTEM_PATH}/LogServices`),
     Links: { Chassis: [ref(CARD)], ManagedBy: [ref(BMC_PATH)] },
     Actions: {
@@ -96,6 +99,9 @@ function card(d: Device): Record<string, unknown> {
     UUID: d.init.uuid,
     PowerState: d.power,
     Status: status(d.power === 'Off' ? 'StandbyOffline' : 'Enabled', d.health),
+    NetworkAdapters: ref(`${CARD}/NetworkAdapters`),
+    Sensors: ref(`${CARD}/Sensors`),
+    EnvironmentMetrics: ref(`${CARD}/EnvironmentMetrics`),
     Links: { ComputerSystems: [ref(SYSTEM_PATH)], ManagedBy: [ref(BMC_PATH)] },
   };
 }

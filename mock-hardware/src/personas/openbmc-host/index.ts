@@ -7,6 +7,8 @@ import { logRoutes } from '../../services/logs.js';
 import { COMMON_NAMESPACES, metadataXml } from '../../services/metadata.js';
 import { updateRoutes } from '../../services/update.js';
 import type { Persona, SetupContext } from '../persona.js';
+import { namespaceOf, T } from '../../services/shapes.js';
+import { hostComponentRoutes } from './components.js';
 import { BMC, CHASSIS, hostRoutes, hw, SYS, type HostHardware } from './resources.js';
 
 function profile(options: Record<string, unknown>): DeviceProfile {
@@ -38,6 +40,7 @@ function profile(options: Record<string, unknown>): DeviceProfile {
 
 const routes = [
   ...hostRoutes(),
+  ...hostComponentRoutes(),
   ...logRoutes(`${SYS}/LogServices`, [
     { id: 'EventLog', name: 'Event Log', log: 'EventLog', entryType: 'Event' },
     { id: 'PostCodes', name: 'POST Code Log', log: 'PostCodes', entryType: 'Event' },
@@ -59,7 +62,10 @@ const routes = [
   ...commonRoutes({ product: 'OpenBMC', vendor: 'OpenBMC', systems: [SYS], chassis: [CHASSIS], managers: [BMC] }),
 ];
 
-const metadata = metadataXml([...COMMON_NAMESPACES, 'MemoryCollection', 'Memory.v1_23_0', 'PCIeDeviceCollection', 'PCIeDevice.v1_21_0', 'NetworkAdapterCollection', 'NetworkAdapter.v1_14_0']);
+const metadata = metadataXml([...COMMON_NAMESPACES, 'MemoryCollection', 'Memory.v1_23_0', 'PCIeDeviceCollection', 'PCIeDevice.v1_21_0', 'NetworkAdapterCollection', 'NetworkAdapter.v1_14_0',
+  ...['Processor', 'Storage', 'Drive', 'Port', 'NetworkDeviceFunction', 'Sensor'].map((c) => `${c}Collection`),
+  ...[T.Processor, T.Storage, T.Drive, T.Port, T.NetworkDeviceFunction, T.Sensor, T.EnvironmentMetrics].map(namespaceOf),
+]);
 
 /** An OpenBMC (bmcweb-style) server BMC with DPUs in its PCIe slots. See README.md. */
 export const openbmcHost: Persona = {
@@ -121,6 +127,8 @@ export const openbmcHost: Persona = {
       case 'dpu-kernel-panic':
       case 'dpu-firmware-crash':
       case 'corrupted-flash':
+      // Accelerators belong to the DPU's own BMC; the host only sees the card's PCIe and network functions.
+      case 'accelerator-change':
         return false;
       default:
         return applyCommonFault(d, f);

@@ -1,22 +1,17 @@
 import type { Device } from '../../core/device.js';
 import { fail, noContent, ok, type Route } from '../../http/router.js';
 import { collection, ref, status, T } from '../../services/shapes.js';
+import { componentSerial } from '../../services/card-identity.js';
+import { cardAdapterExtras } from './components.js';
 import { enforceResetInterval, genericReset, managerResetRoute, powerAndBoot, patchSystem, resetType, systemState } from '../../services/system.js';
+import { BMC, CHASSIS, hw, SYS, type HostHardware } from './hardware.js';
 
-export const SYS = '/redfish/v1/Systems/system';
-export const BMC = '/redfish/v1/Managers/bmc';
-export const CHASSIS = '/redfish/v1/Chassis/chassis';
+// Re-exported so existing importers keep one entry point for the host's paths and hardware.
+export { BMC, CHASSIS, hw, SYS, type HostHardware };
 
 export const RESET_TYPES = ['On', 'ForceOff', 'ForceOn', 'ForceRestart', 'GracefulRestart', 'GracefulShutdown', 'PowerCycle', 'Nmi'];
 const BOOT_TARGETS = ['None', 'Pxe', 'Hdd', 'Cd', 'Diags', 'BiosSetup', 'Usb'];
 
-/** Per-host hardware the faults act on. */
-export interface HostHardware {
-  dimms: { id: string; state: 'Enabled' | 'Absent'; health: 'OK' | 'Critical' }[];
-  slots: { id: string; dpu: () => Device | undefined; health: 'OK' | 'Critical' }[];
-}
-
-export const hw = (d: Device): HostHardware => d.extra.hw as HostHardware;
 
 function system(d: Device): Record<string, unknown> {
   const dimms = hw(d).dimms.filter((m) => m.state === 'Enabled');
@@ -38,6 +33,8 @@ function system(d: Device): Record<string, unknown> {
     MemorySummary: { TotalSystemMemoryGiB: dimms.length * 32, Status: status('Enabled', hw(d).dimms.some((m) => m.health !== 'OK' || m.state !== 'Enabled') ? 'Critical' : 'OK') },
     ProcessorSummary: { Count: 2, Status: status('Enabled', 'OK') },
     Memory: ref(`${SYS}/Memory`),
+    Processors: ref(`${SYS}/Processors`),
+    Storage: ref(`${SYS}/Storage`),
     LogServices: ref(`${SYS}/LogServices`),
     Links: { Chassis: [ref(CHASSIS)], ManagedBy: [ref(BMC)] },
     Actions: { '#ComputerSystem.Reset': { target: `${SYS}/Actions/ComputerSystem.Reset`, 'ResetType@Redfish.AllowableValues': RESET_TYPES } },
@@ -81,6 +78,8 @@ function chassis(d: Device): Record<string, unknown> {
     Status: status('Enabled', hw(d).slots.some((s) => s.health !== 'OK') ? 'Critical' : 'OK'),
     PCIeDevices: ref(`${CHASSIS}/PCIeDevices`),
     NetworkAdapters: ref(`${CHASSIS}/NetworkAdapters`),
+    Sensors: ref(`${CHASSIS}/Sensors`),
+    EnvironmentMetrics: ref(`${CHASSIS}/EnvironmentMetrics`),
     Links: { ComputerSystems: [ref(SYS)], ManagedBy: [ref(BMC)], ManagersInChassis: [ref(BMC)] },
   };
 }
@@ -107,6 +106,7 @@ function pcieDevice(slot: HostHardware['slots'][number]): Record<string, unknown
 }
 
 function adapter(slot: HostHardware['slots'][number]): Record<string, unknown> {
+  // Ports, functions and capabilities live in components.ts; this keeps the identity the DPU pairing reads.
   return {
     '@odata.type': T.NetworkAdapter,
     '@odata.id': `${CHASSIS}/NetworkAdapters/${slot.id}`,
@@ -116,7 +116,7 @@ function adapter(slot: HostHardware['slots'][number]): Record<string, unknown> {
     Model: 'BlueField-3 B3220',
     SerialNumber: dpuSerial(slot),
     Status: status('Enabled', slot.health),
-    Controllers: [{ Links: { PCIeDevices: [ref(`${CHASSIS}/PCIeDevices/${slot.id}`)] } }],
+    ...cardAdapterExtras(slot),
   };
 }
 
@@ -139,7 +139,7 @@ export function hostRoutes(): Route[] {
         const m = hw(device).dimms.find((x) => x.id === params.id);
         if (!m) return fail(404, 'Base.1.22.ResourceMissingAtURI', [path]);
         const b: Record<string, unknown> = { '@odata.type': T.Memory, '@odata.id': path, Id: m.id, Name: `DIMM ${m.id}`, Status: status(m.state, m.health) };
-        if (m.state === 'Enabled') Object.assign(b, { MemoryDeviceType: 'DDR5', CapacityMiB: 32768, OperatingSpeedMhz: 4800, Manufacturer: 'Sim Memory', PartNumber: 'SIM-DDR5-32G' });
+        if (m.state === 'Enabled') Object.assign(b, { MemoryDeviceType: 'DDR5', CapacityMiB: 32768, OperatingSpeedMhz: 4800, Manufacturer: 'Sim Memory', PartNumber: 'SIM-DDR5-32G', SerialNumber: componentSerial(device.init.serial, `dimm/${m.id}`), BaseModuleType: 'RDIMM', MemoryType: 'DRAM' });
         return ok(b);
       },
     },

@@ -5,6 +5,7 @@ import { DevicesRepo } from './devices-repo.js';
 import { EndpointsRepo } from './endpoints-repo.js';
 import { EventsRepo } from './events-repo.js';
 import { openDatabase, schemaVersion, type Db } from './db.js';
+import { ResourcesRepo } from './resources-repo.js';
 import { SessionsRepo } from './sessions-repo.js';
 import { SettingsRepo } from './settings-repo.js';
 import { TasksRepo } from './tasks-repo.js';
@@ -19,6 +20,8 @@ export interface Store {
   endpoints: EndpointsRepo;
   devices: DevicesRepo;
   events: EventsRepo;
+  /** The aggregated Redfish tree, one document per resource (the inventory service's {@link ResourcesRepo}). */
+  resources: ResourcesRepo;
   /** Runs `fn` in one transaction: a state change and the event that journals it commit together or not at all. */
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
@@ -37,6 +40,7 @@ export function openStore(dataDir: string | ':memory:', synchronous: 'FULL' | 'N
     endpoints: new EndpointsRepo(db),
     devices: new DevicesRepo(db),
     events: new EventsRepo(db),
+    resources: new ResourcesRepo(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     schemaVersion: () => version,
     close: () => db.close(),

@@ -137,4 +137,22 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'the aggregated Redfish tree as documents',
+    // Reads of the aggregated tree come from here and never wait on a device (ARCHITECTURE §2). One row per
+    // document, owned by one device; (collection, uri) serves ordered, paged member lists without a sort.
+    sql: `
+      CREATE TABLE resources (
+        uri TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        collection TEXT,
+        body TEXT NOT NULL,
+        etag TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX resources_device ON resources(device_id);
+      CREATE INDEX resources_collection ON resources(collection, uri);
+    `,
+  },
 ];

@@ -1,0 +1,69 @@
+import { Limiter } from '../drivers/runtime/limiter.js';
+import { DeviceCoordinator, type CoordinatorOptions, type PolledDevice, type Polling } from './coordinator.js';
+
+/** Options of a {@link InventoryCoordinators} pool. */
+export interface PoolOptions extends Omit<CoordinatorOptions, 'gate'> {
+  /** Polls in flight across the whole fleet (default 64). Each device still polls one thing at a time. */
+  maxConcurrentPolls?: number;
+  /** First polls are spread uniformly over this window (default 30 s) so a fleet added at once does not stampede. */
+  startSpreadMs?: number;
+}
+
+/**
+ * One {@link DeviceCoordinator} per managed device, sharing a fleet-wide cap on polls in flight. A device waiting for
+ * a slot holds none of its own budget; a stopped one leaves the queue at once.
+ */
+export class InventoryCoordinators {
+  private readonly coordinators = new Map<string, DeviceCoordinator>();
+  private readonly limiter: Limiter;
+  private readonly random: () => number;
+
+  constructor(private readonly opts: PoolOptions) {
+    this.limiter = new Limiter(opts.maxConcurrentPolls ?? 64);
+    this.random = opts.random ?? Math.random;
+  }
+
+  /**
+   * Starts polling a device. Its first inventory read comes after `initialDelayMs`, by default a random point in the
+   * start window. Adding an id again replaces (and stops) the old coordinator.
+   */
+  add(id: string, device: PolledDevice, polling: Polling, opts: { initialDelayMs?: number } = {}): DeviceCoordinator {
+    const old = this.coordinators.get(id);
+    if (old) void old.stop();
+    const c = new DeviceCoordinator(id, device, polling, { ...this.opts, random: this.random, gate: (signal) => this.limiter.acquire(signal) });
+    this.coordinators.set(id, c);
+    c.start(opts.initialDelayMs ?? this.random() * (this.opts.startSpreadMs ?? 30_000));
+    return c;
+  }
+
+  /** Stops and forgets a device's coordinator; resolves once its in-flight poll has unwound. */
+  async remove(id: string): Promise<void> {
+    const c = this.coordinators.get(id);
+    this.coordinators.delete(id);
+    await c?.stop();
+  }
+
+  get(id: string): DeviceCoordinator | undefined {
+    return this.coordinators.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.coordinators.keys()];
+  }
+
+  get size(): number {
+    return this.coordinators.size;
+  }
+
+  /** Polls holding a fleet slot, and polls waiting for one. */
+  get load(): { inFlight: number; queued: number } {
+    return { inFlight: this.limiter.inFlight, queued: this.limiter.queued };
+  }
+
+  /** Stops every coordinator; resolves once all in-flight polls have unwound. */
+  async stopAll(): Promise<void> {
+    const all = [...this.coordinators.values()];
+    this.coordinators.clear();
+    await Promise.all(all.map((c) => c.stop()));
+  }
+}

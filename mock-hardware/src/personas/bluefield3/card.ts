@@ -2,6 +2,7 @@ import type { Device } from '../../core/device.js';
 import { notFound, ok, type Route } from '../../http/router.js';
 import { cardPortMacs } from '../../services/card-identity.js';
 import { collection, ref, status, T } from '../../services/shapes.js';
+import { sensorRoutes, type SensorDef } from '../../services/sensors.js';
 
 /**
  * The BlueField-3 card's ConnectX-7 network side and its environment, under Chassis/Card1 as NVIDIA's BMC serves it
@@ -110,35 +111,11 @@ function readings(d: Device): { temp: number; power: number; socTemp: number } {
   return { temp: Math.round(55 + 10 * w), power: Math.round(70 + 25 * w), socTemp: Math.round(62 + 12 * w) };
 }
 
-interface SensorDef {
-  id: string;
-  name: string;
-  type: 'Temperature' | 'Power';
-  context: string;
-  read: (d: Device) => number;
-  upperCritical: number;
-}
-
 const SENSOR_DEFS: SensorDef[] = [
   { id: 'Card1_Temp', name: 'Card temperature', type: 'Temperature', context: 'Board', read: (d) => readings(d).temp, upperCritical: 95 },
   { id: 'SoC_Temp', name: 'BlueField SoC temperature', type: 'Temperature', context: 'CPU', read: (d) => readings(d).socTemp, upperCritical: 105 },
   { id: 'Card1_Power', name: 'Card total power', type: 'Power', context: 'Board', read: (d) => readings(d).power, upperCritical: 150 },
 ];
-
-function sensor(d: Device, s: SensorDef): Record<string, unknown> {
-  return {
-    '@odata.type': T.Sensor,
-    '@odata.id': `${SENSORS}/${s.id}`,
-    Id: s.id,
-    Name: s.name,
-    ReadingType: s.type,
-    ReadingUnits: s.type === 'Temperature' ? 'Cel' : 'W',
-    Reading: s.read(d),
-    PhysicalContext: s.context,
-    Thresholds: { UpperCritical: { Reading: s.upperCritical } },
-    Status: status('Enabled', 'OK'),
-  };
-}
 
 function environment(d: Device): Record<string, unknown> {
   const r = readings(d);
@@ -163,14 +140,7 @@ export function bf3CardRoutes(): Route[] {
       get: () => ok(collection(`${NA}/NetworkDeviceFunctions`, 'NetworkDeviceFunctionCollection', 'Network Device Function Collection', PORTS.map((p) => `${NA}/NetworkDeviceFunctions/${p}`))),
     },
     { path: `${NA}/NetworkDeviceFunctions/{id}`, get: ({ device, params, path }) => (PORTS.includes(params.id!) ? ok(deviceFunction(device, params.id!)) : notFound(path)) },
-    { path: SENSORS, get: () => ok(collection(SENSORS, 'SensorCollection', 'Sensor Collection', SENSOR_DEFS.map((s) => `${SENSORS}/${s.id}`))) },
-    {
-      path: `${SENSORS}/{id}`,
-      get: ({ device, params, path }) => {
-        const s = SENSOR_DEFS.find((x) => x.id === params.id);
-        return s ? ok(sensor(device, s)) : notFound(path);
-      },
-    },
+    ...sensorRoutes(SENSORS, SENSOR_DEFS),
     { path: `${CARD}/EnvironmentMetrics`, get: ({ device }) => ok(environment(device)) },
   ];
 }

@@ -2,6 +2,7 @@ import type { Device } from '../../core/device.js';
 import { notFound, ok, type Route } from '../../http/router.js';
 import { cardPortMacs, componentSerial } from '../../services/card-identity.js';
 import { collection, ref, status, T } from '../../services/shapes.js';
+import { sensorRoutes, type SensorDef } from '../../services/sensors.js';
 import { CHASSIS, hw, SYS, type HostHardware } from './hardware.js';
 
 /**
@@ -88,36 +89,12 @@ function readings(d: Device): { cpu: number[]; inlet: number; power: number } {
   return { cpu: [Math.round(48 + 20 * w), Math.round(46 + 20 * w)], inlet: Math.round(22 + 3 * w), power: Math.round(380 + 220 * w) };
 }
 
-interface SensorDef {
-  id: string;
-  name: string;
-  type: 'Temperature' | 'Power';
-  context: string;
-  read: (d: Device) => number;
-  upperCritical: number;
-}
-
 const SENSOR_DEFS: SensorDef[] = [
   { id: 'temperature_cpu0', name: 'CPU0 Temp', type: 'Temperature', context: 'CPU', read: (d) => readings(d).cpu[0]!, upperCritical: 100 },
   { id: 'temperature_cpu1', name: 'CPU1 Temp', type: 'Temperature', context: 'CPU', read: (d) => readings(d).cpu[1]!, upperCritical: 100 },
   { id: 'temperature_inlet', name: 'Inlet Temp', type: 'Temperature', context: 'Intake', read: (d) => readings(d).inlet, upperCritical: 45 },
   { id: 'power_total', name: 'Total Power', type: 'Power', context: 'Chassis', read: (d) => readings(d).power, upperCritical: 1600 },
 ];
-
-function sensor(d: Device, s: SensorDef): Record<string, unknown> {
-  return {
-    '@odata.type': T.Sensor,
-    '@odata.id': `${SENSORS}/${s.id}`,
-    Id: s.id,
-    Name: s.name,
-    ReadingType: s.type,
-    ReadingUnits: s.type === 'Temperature' ? 'Cel' : 'W',
-    Reading: s.read(d),
-    PhysicalContext: s.context,
-    Thresholds: { UpperCritical: { Reading: s.upperCritical } },
-    Status: status('Enabled', 'OK'),
-  };
-}
 
 function environment(d: Device): Record<string, unknown> {
   const r = readings(d);
@@ -194,14 +171,7 @@ export function hostComponentRoutes(): Route[] {
     { path: `${SYS}/Storage`, get: () => ok(collection(`${SYS}/Storage`, 'StorageCollection', 'Storage Collection', [STORAGE])) },
     { path: STORAGE, get: ({ device }) => ok(storage(device)) },
     { path: `${STORAGE}/Drives/{id}`, get: ({ device, params, path }) => (DRIVES.includes(params.id!) ? ok(drive(device, params.id!)) : notFound(path)) },
-    { path: SENSORS, get: () => ok(collection(SENSORS, 'SensorCollection', 'Sensor Collection', SENSOR_DEFS.map((s) => `${SENSORS}/${s.id}`))) },
-    {
-      path: `${SENSORS}/{id}`,
-      get: ({ device, params, path }) => {
-        const s = SENSOR_DEFS.find((x) => x.id === params.id);
-        return s ? ok(sensor(device, s)) : notFound(path);
-      },
-    },
+    ...sensorRoutes(SENSORS, SENSOR_DEFS),
     { path: `${CHASSIS}/EnvironmentMetrics`, get: ({ device }) => ok(environment(device)) },
     {
       path: `${adapterBase}/Ports`,

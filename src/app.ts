@@ -16,6 +16,7 @@ import { trustFrom } from './discovery/registrar.js';
 import { buildSources } from './discovery/sources/index.js';
 import { ManagedEndpoints } from './drivers/endpoints.js';
 import { Journal } from './events/journal.js';
+import { InventoryService } from './inventory/service.js';
 import { createDriverRegistry } from './drivers/index.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import { CredentialCipher, DriverRuntime } from './drivers/runtime/index.js';
@@ -44,6 +45,8 @@ export interface Shoal {
   drivers: { registry: DriverRegistry; runtime: DriverRuntime; endpoints: ManagedEndpoints };
   /** Discovery: sources, one identity per device, registration, pairing. */
   discovery: DiscoveryService;
+  /** Inventory: one coordinator per registered device, its documents in the store. */
+  inventory: InventoryService;
   /** The event journal (ResourceEvent messages about discovered devices, ...). */
   journal: Journal;
   /** Path of the TLS certificate in use, when TLS is on. */
@@ -100,6 +103,16 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     log: app.log,
   });
   tasks.register(sweepTaskHandler(discovery));
+  const inventory = new InventoryService({
+    resources: store.resources,
+    snapshots: store.snapshots,
+    journal,
+    transaction: (fn) => store.transaction(fn),
+    devices: discovery.directory,
+    endpoints,
+    pool: { maxConcurrentPolls: config.inventory.maxConcurrentPolls, startSpreadMs: config.inventory.startSpreadSeconds * 1000 },
+    log: app.log,
+  });
   const services: RedfishServices = {
     config,
     accounts,
@@ -113,11 +126,13 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
       drivers: () => registry.list().map((d) => ({ id: d.manifest.id, name: d.manifest.name, protocol: d.manifest.protocol })),
       submit: (kind, payload, o) => tasks.submit(kind, payload, o),
     }),
+    inventory: store.resources,
     info: { uuid, managerId: 'Shoal', startedAt: Date.now(), version: VERSION, storeSchemaVersion: () => store.schemaVersion() },
   };
   if (config.testActions) for (const h of testTaskHandlers) tasks.register(h);
   tasks.start();
   discovery.start();
+  inventory.start();
 
   const flushTimer = setInterval(() => sessions.flush(), 15_000);
   flushTimer.unref();
@@ -141,6 +156,7 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     config,
     drivers: { registry, runtime, endpoints },
     discovery,
+    inventory,
     journal,
     async close() {
       if (closed) return;
@@ -148,6 +164,7 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
       clearInterval(flushTimer);
       await app.close();
       await tasks.stop();
+      await inventory.stop();
       await discovery.stop();
       await probeAgent.close();
       await runtime.close(); // BMCs hold few sessions: log ours out rather than leak them across restarts

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DISCOVERY_DEFAULTS, resolveDiscovery, type DiscoveryConfig } from './discovery-config.js';
+import { INVENTORY_DEFAULTS, resolveInventory, type InventoryConfig } from './inventory-config.js';
 
 /** Everything `build()` needs. Runtime-tunable values (session timeout, lockout) are defaults that PATCH can change. */
 export interface ShoalConfig {
@@ -30,6 +31,7 @@ export interface ShoalConfig {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   drivers: DriversConfig;
   discovery: DiscoveryConfig;
+  inventory: InventoryConfig;
 }
 
 /** Which drivers the gateway loads besides the built-in ones. */
@@ -41,7 +43,7 @@ export interface DriversConfig {
   external: string[];
 }
 
-export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'sessions' | 'accounts' | 'tasks' | 'drivers' | 'discovery'>> & {
+export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'sessions' | 'accounts' | 'tasks' | 'drivers' | 'discovery' | 'inventory'>> & {
   listen?: Partial<ShoalConfig['listen']>;
   tls?: Partial<ShoalConfig['tls']>;
   sessions?: Partial<ShoalConfig['sessions']>;
@@ -50,6 +52,7 @@ export type ShoalConfigInput = Partial<Omit<ShoalConfig, 'listen' | 'tls' | 'ses
   drivers?: Partial<DriversConfig>;
   /** Checked by `resolveDiscovery`; nested sections may be partial. */
   discovery?: Partial<DiscoveryConfig> | Record<string, unknown>;
+  inventory?: Partial<InventoryConfig>;
 };
 
 export const DEFAULTS: ShoalConfig = {
@@ -72,6 +75,7 @@ export const DEFAULTS: ShoalConfig = {
   sqliteSynchronous: 'FULL',
   drivers: { external: [] },
   discovery: DISCOVERY_DEFAULTS,
+  inventory: INVENTORY_DEFAULTS,
 };
 
 const KNOWN = new Set(Object.keys(DEFAULTS).concat('adminPassword'));
@@ -91,6 +95,7 @@ export function resolveConfig(input: ShoalConfigInput = {}, env: NodeJS.ProcessE
     tasks: { ...DEFAULTS.tasks, ...input.tasks },
     drivers: resolveDrivers(input.drivers),
     discovery: resolveDiscovery(input.discovery),
+    inventory: resolveInventory(input.inventory),
   };
   if (env.SHOAL_ADMIN_PASSWORD) cfg.adminPassword = env.SHOAL_ADMIN_PASSWORD;
   if (cfg.sessions.timeoutSeconds < 30 || cfg.sessions.timeoutSeconds > 86400) {

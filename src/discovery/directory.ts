@@ -48,6 +48,7 @@ export class DeviceDirectory implements KeyIndex {
   /** Card serial or MAC -> the hosts whose inventory lists that card, so pairing never scans the fleet. */
   private readonly carriers = new Map<string, Set<string>>();
 
+  private readonly watchers = new Set<(id: string) => void>();
   private queue: (() => void)[] = [];
   private timer: NodeJS.Immediate | undefined;
 
@@ -117,7 +118,28 @@ export class DeviceDirectory implements KeyIndex {
     this.release(d.id);
     for (const key of keys) this.hold(k(key), d.id);
     this.index(d);
+    for (const id of remove) this.tell(id);
+    this.tell(d.id);
     return d;
+  }
+
+  /**
+   * Calls `listener` with a device's id after every change to it (commit, absorb, drop), once the in-memory view holds
+   * the change. Listeners run on every sighting too, so they must be cheap; one that throws is ignored.
+   */
+  watch(listener: (id: string) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private tell(id: string): void {
+    for (const w of this.watchers) {
+      try {
+        w(id);
+      } catch {
+        // a watcher's failure is its own; the change is already made
+      }
+    }
   }
 
   /** Deletes a device outright (only for devices that never became anything an operator saw). */
@@ -127,6 +149,7 @@ export class DeviceDirectory implements KeyIndex {
       for (const e of events) this.journal.resourceEvent(e.id, e.origin ?? `${SOURCES_URI}/${id}`, e.args ?? [], e.detail);
     });
     this.unindex(id);
+    this.tell(id);
   }
 
   /**

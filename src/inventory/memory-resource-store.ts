@@ -85,6 +85,11 @@ export class MemoryResourceStore implements ResourceStore {
     return { docs: slice(all, page).map((u) => toDoc(u, this.docs.get(u)!)), total: all.length };
   }
 
+  memberTexts(collection: string, page?: Page): { texts: string[]; total: number } {
+    const all = this.collectionUris(collection);
+    return { texts: slice(all, page).map((u) => this.docs.get(u)!.json), total: all.length };
+  }
+
   query(collection: string, where: Predicate, page?: Page): { uris: string[]; total: number } {
     checkPredicate(where);
     checkPage(page);

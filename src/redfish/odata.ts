@@ -1,3 +1,5 @@
+import { COLLECTION_TYPES, MAP_TYPES } from '../inventory/map/odata-types.js';
+
 /**
  * The `@odata.type` of every resource Shoal serves: the newest versions in DSP8010 2025.4. `$metadata`, the `Link`
  * header and the JsonSchemas collection are all derived from this one table, so they cannot disagree.
@@ -29,7 +31,15 @@ export const TYPES = {
   AggregationSource: '#AggregationSource.v1_5_0.AggregationSource',
   ConnectionMethodCollection: '#ConnectionMethodCollection.ConnectionMethodCollection',
   ConnectionMethod: '#ConnectionMethod.v1_2_0.ConnectionMethod',
+  UpdateService: '#UpdateService.v1_17_0.UpdateService',
+  SoftwareInventoryCollection: '#SoftwareInventoryCollection.SoftwareInventoryCollection',
 } as const;
+
+/**
+ * Every `@odata.type` Shoal serves: its own resources' and those of the aggregated tree the inventory mapper writes.
+ * `$metadata` and the JsonSchemas collection list these.
+ */
+export const SERVED_TYPES: readonly string[] = [...Object.values(TYPES), ...Object.values(MAP_TYPES), ...Object.values(COLLECTION_TYPES)];
 
 export type TypeName = keyof typeof TYPES;
 

@@ -232,7 +232,8 @@ async function dispatch(
 ): Promise<FastifyReply | Json | undefined> {
   const method = req.method as Method;
   const ctx: RequestContext = {
-    params: req.params as Record<string, string>,
+    // A subtree route's rest is taken from the raw URL, still encoded, as the router does for $expand.
+    params: def.path.endsWith('/*') ? { '*': requestPath(req.url).slice(def.path.length - 1) } : (req.params as Record<string, string>),
     principal: req.principal,
     services,
     request: req,

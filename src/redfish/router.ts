@@ -13,9 +13,17 @@ interface Entry {
  */
 export class ResourceRouter {
   private readonly bySegments = new Map<number, Entry[]>();
+  /** Subtrees (`<prefix>/*`), longest prefix first: tried only when no template matches. */
+  private readonly subtrees: { prefix: string; def: ResourceDef }[] = [];
   readonly defs: ResourceDef[] = [];
 
   add(def: ResourceDef): void {
+    this.defs.push(def);
+    if (def.path.endsWith('/*')) {
+      this.subtrees.push({ prefix: def.path.slice(0, -1), def });
+      this.subtrees.sort((a, b) => b.prefix.length - a.prefix.length);
+      return;
+    }
     const segs = def.path.split('/');
     const keys: string[] = [];
     const pattern = segs
@@ -30,7 +38,6 @@ export class ResourceRouter {
     const list = this.bySegments.get(segs.length) ?? [];
     list.push({ re: new RegExp(`^${pattern}$`), keys, def });
     this.bySegments.set(segs.length, list);
-    this.defs.push(def);
   }
 
   match(url: string): { def: ResourceDef; params: Record<string, string> } | undefined {
@@ -42,6 +49,8 @@ export class ResourceRouter {
       e.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
       return { def: e.def, params };
     }
+    // The rest of a subtree path stays percent-encoded: it is looked up as the `@odata.id` it is.
+    for (const t of this.subtrees) if (clean.startsWith(t.prefix) && clean.length > t.prefix.length) return { def: t.def, params: { '*': clean.slice(t.prefix.length) } };
     return undefined;
   }
 }

@@ -4,6 +4,7 @@ import { etagMatches, resourceEtag } from './etag.js';
 import { schemaUri, type Json } from './odata.js';
 import { allowed, ruleFor } from './privileges.js';
 import { applySelect, evaluateFilter, expandResource, parseQuery, type QueryOptions } from './query/index.js';
+import { toPredicate } from './query/to-predicate.js';
 import type { ResourceRouter } from './router.js';
 import type { RequestContext, ResourceDef } from './types.js';
 
@@ -70,6 +71,17 @@ export async function serveGet(
     throw RedfishError.of(400, 'QueryNotSupportedOnResource');
   }
   const resolve = makeResolver(router, ctx);
+  if (def.fleet && !query.only) {
+    const where = query.filter ? toPredicate(query.filter) : undefined;
+    if (!query.filter || where) {
+      const expandAll = query.expand?.levels === 1 && query.expand.kind !== 'links' && !query.select && !query.filter;
+      const text = fleetQuery(def.fleet.collection, body, query, ctx, req.url, where, expandAll);
+      if (expandAll) return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : `{"@odata.etag":${JSON.stringify(etag)},${text.slice(1)}`);
+      if (query.expand) body = await expandResource(body, query.expand, resolve);
+      if (query.select) body = applySelect(body, query.select) as Json;
+      return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : JSON.stringify({ '@odata.etag': etag, ...body }));
+    }
+  }
   if (def.collection) {
     const only = await applyCollectionQuery(body, query, resolve, req.url);
     if (only) body = only;
@@ -78,6 +90,42 @@ export async function serveGet(
   if (query.select) body = applySelect(body, query.select) as Json;
   const out = { '@odata.etag': etag, ...body };
   return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : JSON.stringify(out));
+}
+
+/**
+ * A fleet collection's page, filtered and paged inside the store, set into `body` in place. With `expandAll` the
+ * members' stored JSON is spliced in as it is and the text returned: a page of a thousand Systems is never parsed and
+ * serialised again. Otherwise returns ''.
+ */
+function fleetQuery(
+  collection: string,
+  body: Json,
+  q: QueryOptions,
+  ctx: RequestContext,
+  url: string,
+  where: ReturnType<typeof toPredicate>,
+  expandAll: boolean,
+): string {
+  const inv = ctx.services.inventory;
+  const skip = q.skip ?? 0;
+  const page = { skip, ...(q.top !== undefined ? { top: q.top } : {}) };
+  let total: number;
+  let texts: string[] | undefined;
+  if (expandAll) {
+    const r = inv.memberTexts(collection, page);
+    total = r.total;
+    texts = r.texts;
+    delete body.Members;
+  } else {
+    const r = where ? inv.query(collection, where, page) : inv.members(collection, page);
+    total = r.total;
+    body.Members = r.uris.map((u) => ({ '@odata.id': u }));
+  }
+  body['Members@odata.count'] = total;
+  if (q.top !== undefined && skip + q.top < total) body['Members@odata.nextLink'] = nextLink(url, skip + q.top);
+  if (!texts) return '';
+  const head = JSON.stringify(body);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"Members":[${texts.join(',')}]}`;
 }
 
 /**

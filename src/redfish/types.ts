@@ -4,6 +4,7 @@ import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { SessionsService } from '../auth/sessions-service.js';
 import type { ShoalConfig } from '../config/config.js';
 import type { Principal } from '../model/account.js';
+import type { Page, Predicate, StoredDoc } from '../inventory/resource-store.js';
 import type { DiscoveredDevice, DiscoverySourceName, SightingProtocol } from '../model/discovery.js';
 import type { TaskRecord } from '../model/task.js';
 import type { AuditEntry } from '../store/audit-repo.js';
@@ -21,6 +22,19 @@ export interface RedfishServices {
   settings: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void };
   info: { uuid: string; managerId: string; startedAt: number; version: string; storeSchemaVersion(): number };
   aggregation: AggregationPort;
+  inventory: InventoryReadPort;
+}
+
+/**
+ * The aggregated tree as the Redfish layer reads it: the inventory service's resource store, read-only. Every read of
+ * a device's resources comes from here and never reaches the device.
+ */
+export interface InventoryReadPort {
+  get(uri: string): StoredDoc | undefined;
+  members(collection: string, page?: Page): { uris: string[]; total: number };
+  /** Member bodies as stored JSON text, in URI order, for `$expand` without parsing and serialising each again. */
+  memberTexts(collection: string, page?: Page): { texts: string[]; total: number };
+  query(collection: string, where: Predicate, page?: Page): { uris: string[]; total: number };
 }
 
 /** Device credentials as a client gives them in an AggregationSource. */
@@ -125,6 +139,11 @@ export interface ResourceDef {
   delete?(ctx: RequestContext): Promise<HandlerReply> | HandlerReply;
   /** The account that owns this resource, for `ConfigureSelf`. */
   owner?(ctx: RequestContext): string | undefined;
+  /**
+   * A fleet collection served from the store: `$filter`, `$skip`/`$top` and `$expand` run there rather than by
+   * reading every member through the pipeline. Its `get` lists every member, for the ETag and plain reads.
+   */
+  fleet?: { collection: string };
   /** State the representation does not show (a write-only `Password`) that must still change the ETag. */
   revision?(ctx: RequestContext): string | number | undefined;
 }

@@ -8,6 +8,7 @@ import { openDatabase, schemaVersion, type Db } from './db.js';
 import { ResourcesRepo } from './resources-repo.js';
 import { SessionsRepo } from './sessions-repo.js';
 import { SettingsRepo } from './settings-repo.js';
+import { SnapshotsRepo } from './snapshots-repo.js';
 import { TasksRepo } from './tasks-repo.js';
 
 /** The store: one SQLite database and one repository per aggregate. Nothing outside `store/` writes SQL. */
@@ -22,6 +23,8 @@ export interface Store {
   events: EventsRepo;
   /** The aggregated Redfish tree, one document per resource (the inventory service's {@link ResourcesRepo}). */
   resources: ResourcesRepo;
+  /** The last inventory snapshot of each device, for rebuilding its documents without polling it again. */
+  snapshots: SnapshotsRepo;
   /** Runs `fn` in one transaction: a state change and the event that journals it commit together or not at all. */
   transaction<T>(fn: () => T): T;
   schemaVersion(): number;
@@ -41,6 +44,7 @@ export function openStore(dataDir: string | ':memory:', synchronous: 'FULL' | 'N
     devices: new DevicesRepo(db),
     events: new EventsRepo(db),
     resources: new ResourcesRepo(db),
+    snapshots: new SnapshotsRepo(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     schemaVersion: () => version,
     close: () => db.close(),

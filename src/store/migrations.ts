@@ -155,4 +155,18 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX resources_collection ON resources(collection, uri);
     `,
   },
+  {
+    version: 5,
+    description: 'the last inventory snapshot of each device',
+    // A host and its DPU link to each other, so either one's documents are rebuilt when the other's change. Keeping
+    // the snapshots here rather than in memory lets that happen without polling the device again, at 10,000 devices
+    // without holding every snapshot in the heap, and after a restart.
+    sql: `
+      CREATE TABLE inventory_snapshots (
+        device_id TEXT PRIMARY KEY,
+        taken_at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -128,6 +128,14 @@ export class ResourcesRepo implements ResourceStore {
     return { docs: rows.map(fromRaw), total };
   }
 
+  memberTexts(collection: string, page?: Page): { texts: string[]; total: number } {
+    const { skip, top } = checkPage(page);
+    const total = this.count(collection);
+    if (top === 0 || skip >= total) return { texts: [], total };
+    const rows = prep(this.db, 'SELECT body FROM resources WHERE collection = ? ORDER BY uri LIMIT ? OFFSET ?').all(collection, top ?? -1, skip) as { body: string }[];
+    return { texts: rows.map((r) => r.body), total };
+  }
+
   query(collection: string, where: Predicate, page?: Page): { uris: string[]; total: number } {
     checkPredicate(where);
     const { skip, top } = checkPage(page);

@@ -168,6 +168,14 @@ export function resourceStoreConformance(name: string, open: () => StoreUnderTes
         expect(s.memberDocs(SYS, { skip: 6 })).toEqual({ docs: [], total: 6 });
       });
 
+      it('gives the same bodies as JSON text, in the same order', () => {
+        const r = s.memberTexts(SYS, { skip: 2, top: 3 });
+        expect(r.total).toBe(6);
+        expect(r.texts.map((t) => JSON.parse(t) as unknown)).toEqual(s.memberDocs(SYS, { skip: 2, top: 3 }).docs.map((d) => d.body));
+        expect(s.memberTexts(SYS, { top: 0 })).toEqual({ texts: [], total: 6 });
+        expect(() => s.memberTexts(SYS, { skip: -1 })).toThrow(RangeError);
+      });
+
       it('refuses negative or fractional paging', () => {
         expect(() => s.members(SYS, { skip: -1 })).toThrow(RangeError);
         expect(() => s.memberDocs(SYS, { top: 1.5 })).toThrow(RangeError);

@@ -1,5 +1,6 @@
 /**
- * FirmwareInventory members: one SoftwareInventory per firmware component the device reports, with no OEM content.
+ * FirmwareInventory and SoftwareInventory members: one SoftwareInventory per firmware or software component the device
+ * reports, with no OEM content.
  * A staged image (BlueField's `<id>_pending`) is `Staged` and not `Active`; nothing else is claimed about activity,
  * because a device that does not say which image runs has not told us.
  */
@@ -34,7 +35,9 @@ export function firmwareDocs(list: unknown, topo: Topology, freshness: DeviceFre
     if (seen.has(f.id)) return sink({ source: src, reason: `duplicate firmware id ${show(f.id)}; the first one is kept` });
     seen.add(f.id);
     const note = noteFor(sink, src);
-    const uri = topUri('Firmware', topo.source, f.id);
+    // What the device lists as software (an OS, an application) stays software; everything else is firmware.
+    const kind = typeof f.source === 'string' && f.source.includes('/SoftwareInventory/') ? 'Software' : 'Firmware';
+    const uri = topUri(kind, topo.source, f.id);
     const body: Record<string, unknown> = { '@odata.id': uri, '@odata.type': MAP_TYPES.SoftwareInventory, Id: aggregatedId(topo.source, f.id), Name: typeof f.name === 'string' && f.name ? f.name : f.id };
     apply(
       body,
@@ -51,7 +54,7 @@ export function firmwareDocs(list: unknown, topo: Topology, freshness: DeviceFre
     body.Status = buildStatus({ status: f.status, freshness, note });
     const related = relatedItems(f.componentRole, topo);
     if (related.length) Object.assign(body, { RelatedItem: links(related), 'RelatedItem@odata.count': related.length });
-    out.push({ uri, body: compact(body), collection: FLEET.Firmware });
+    out.push({ uri, body: compact(body), collection: FLEET[kind] });
   });
   return out;
 }

@@ -9,6 +9,7 @@ export const FLEET = {
   Chassis: '/redfish/v1/Chassis',
   Manager: '/redfish/v1/Managers',
   Firmware: '/redfish/v1/UpdateService/FirmwareInventory',
+  Software: '/redfish/v1/UpdateService/SoftwareInventory',
 } as const;
 
 /** The kinds of top-level document. */

@@ -1,6 +1,6 @@
 import { RedfishError } from '../errors.js';
 import { OEM_SCHEMAS, readSchemaFile } from '../oem-schemas.js';
-import { collection, parseOdataType, ROOT, schemaUri, TYPES, type Json } from '../odata.js';
+import { collection, parseOdataType, ROOT, schemaUri, TYPES, SERVED_TYPES, type Json } from '../odata.js';
 import type { RequestContext, ResourceDef } from '../types.js';
 
 const URI = `${ROOT}/JsonSchemas`;
@@ -22,7 +22,7 @@ function entries(): Entry[] {
     location: { Language: 'en', Uri: `${URI}/${o.namespace}/${o.jsonFile}` },
   }));
   const seen = new Set<string>();
-  for (const t of Object.values(TYPES)) {
+  for (const t of SERVED_TYPES) {
     const { namespace, version } = parseOdataType(t);
     if (seen.has(namespace)) continue;
     seen.add(namespace);

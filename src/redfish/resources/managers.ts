@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { collection, isoTime, link, ROOT, TYPES, type Json } from '../odata.js';
 import { RedfishError } from '../errors.js';
 import type { RequestContext, ResourceDef } from '../types.js';
+import { segment } from '../../inventory/map/uris.js';
+import { fleetMembers, storedDoc, storedSubtree } from './inventory-tree.js';
 
 const SERVICE_ID_KEY = 'manager-service-identification';
 
@@ -14,8 +16,13 @@ function requireSelf(ctx: RequestContext): string {
   return id;
 }
 
-/** The gateway's own Manager (`ManagerType: Service`). Device managers join the collection with inventory. */
+const isSelf = (ctx: RequestContext) => ctx.params.managerId === ctx.services.info.managerId;
+/** A device's manager (its BMC), as the inventory service stored it. The id is taken as sent, still encoded. */
+const deviceManager = (ctx: RequestContext, rest = '') => storedDoc(ctx, `${ROOT}/Managers/${segment(ctx.params.managerId ?? '')}${rest}`, rest ? 'ManagerNetworkProtocol' : 'Manager');
+
+/** The gateway's own Manager (`ManagerType: Service`), or a device's BMC from the aggregated tree. */
 export function buildManager(ctx: RequestContext): Json {
+  if (!isSelf(ctx)) return deviceManager(ctx);
   const id = requireSelf(ctx);
   const { info, settings } = ctx.services;
   const uri = `${ROOT}/Managers/${id}`;
@@ -46,6 +53,7 @@ export function buildManager(ctx: RequestContext): Json {
 }
 
 function buildNetworkProtocol(ctx: RequestContext): Json {
+  if (!isSelf(ctx)) return deviceManager(ctx, '/NetworkProtocol');
   const id = requireSelf(ctx);
   const { config } = ctx.services;
   // The port the request arrived on: with `--listen host:0` the configured port says nothing.
@@ -68,7 +76,8 @@ export const managerResources: ResourceDef[] = [
     path: `${ROOT}/Managers`,
     entity: 'ManagerCollection',
     collection: true,
-    get: (ctx) => collection('ManagerCollection', `${ROOT}/Managers`, 'Manager Collection', [`${ROOT}/Managers/${ctx.services.info.managerId}`]),
+    // The gateway first, then every device's BMC and DPU BMC.
+    get: (ctx) => collection('ManagerCollection', `${ROOT}/Managers`, 'Manager Collection', [`${ROOT}/Managers/${ctx.services.info.managerId}`, ...fleetMembers(ctx, `${ROOT}/Managers`)]),
   },
   {
     path: `${ROOT}/Managers/:managerId`,
@@ -83,4 +92,5 @@ export const managerResources: ResourceDef[] = [
     },
   },
   { path: `${ROOT}/Managers/:managerId/NetworkProtocol`, entity: 'ManagerNetworkProtocol', get: buildNetworkProtocol },
+  storedSubtree(`${ROOT}/Managers`, 'Manager'),
 ];

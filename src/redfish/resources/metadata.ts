@@ -1,6 +1,6 @@
 import { RedfishError } from '../errors.js';
 import { OEM_SCHEMAS, readSchemaFile } from '../oem-schemas.js';
-import { parseOdataType, ROOT, TYPES, type Json } from '../odata.js';
+import { parseOdataType, ROOT, TYPES, SERVED_TYPES, type Json } from '../odata.js';
 import type { ResourceDef } from '../types.js';
 
 const DMTF_CSDL = 'http://redfish.dmtf.org/schemas/v1/';
@@ -13,7 +13,7 @@ export function metadataReferences(): { uri: string; namespaces: string[]; alias
     if (v) set.add(`${ns}.${v}`);
     byNs.set(ns, set);
   };
-  for (const t of Object.values(TYPES)) {
+  for (const t of SERVED_TYPES) {
     const { namespace, version } = parseOdataType(t);
     add(namespace, version);
   }
@@ -51,7 +51,7 @@ ${refs}
 
 /** The OData service document: the service root's top-level resources. */
 function buildServiceDocument(): Json {
-  const singletons = ['Systems', 'Chassis', 'Managers', 'SessionService', 'AccountService', 'TaskService', 'JsonSchemas', 'Registries'];
+  const singletons = ['Systems', 'Chassis', 'Managers', 'UpdateService', 'SessionService', 'AccountService', 'TaskService', 'JsonSchemas', 'Registries'];
   return {
     '@odata.context': `${ROOT}/$metadata`,
     value: [

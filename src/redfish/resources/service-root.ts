@@ -28,6 +28,7 @@ export function buildServiceRoot(ctx: RequestContext): Json {
     SessionService: link(`${ROOT}/SessionService`),
     AccountService: link(`${ROOT}/AccountService`),
     Tasks: link(`${ROOT}/TaskService`),
+    UpdateService: link(`${ROOT}/UpdateService`),
     AggregationService: link(`${ROOT}/AggregationService`),
     JsonSchemas: link(`${ROOT}/JsonSchemas`),
     Registries: link(`${ROOT}/Registries`),

@@ -68,7 +68,8 @@ program
           sources: { ssdp: { enabled: false }, cidr: { enabled: true, ranges: ['127.1.0.0/27'] } },
         }
       : undefined;
-    const shoal = await build({ dataDir, listen: parseListen(o.listen), adminPassword: password, logLevel: 'warn', ...(discovery ? { discovery } : {}) });
+    // A demo fleet is a dozen devices: read them at once rather than spreading first polls over half a minute.
+    const shoal = await build({ dataDir, listen: parseListen(o.listen), adminPassword: password, logLevel: 'warn', inventory: { startSpreadSeconds: 1 }, ...(discovery ? { discovery } : {}) });
     const url = await listenWithSignals(shoal, () => fleet?.stop() ?? Promise.resolve());
     const { host, port } = shoal.config.listen;
     console.log(`Shoal ${VERSION} demo gateway: ${url}/redfish/v1`);
@@ -88,6 +89,8 @@ program
     }
     console.log('Try:');
     console.log(`  redfishtool -r ${host}:${port} -S Always -u admin -p ${password} raw GET /redfish/v1/AggregationService/AggregationSources`);
+    console.log(`  redfishtool -r ${host}:${port} -S Always -u admin -p ${password} Systems`);
+    console.log(`  curl -sk -u admin:${password} "https://${host}:${port}/redfish/v1/Systems?\$filter=SystemType%20eq%20'DPU'"`);
     console.log(`  redfishtool -r ${host}:${port} -S Always -u admin -p ${password} Managers`);
     console.log(`  curl -sk -u admin:${password} https://${host}:${port}/redfish/v1/Managers/Shoal`);
     const dpu = fleet?.devices.find((d) => d.includes(' bluefield3 '));

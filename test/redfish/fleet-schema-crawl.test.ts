@@ -100,3 +100,51 @@ describe('a gateway managing a mixed fleet', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 });
+
+/**
+ * `docs/redfish-support.md` lists every property served in the aggregated tree: between its markers is, per resource
+ * type, each property path (two levels deep) this crawl met. The test fails when a served property is missing from
+ * the doc; `UPDATE_DOCS=1 npx vitest run test/redfish/fleet-schema-crawl.test.ts` rewrites the section.
+ */
+describe('docs/redfish-support.md', () => {
+  it('lists every property the managed fleet serves', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const all = await crawl(shoal.app, basic(), '/redfish/v1', 5000);
+    const byType = new Map<string, Set<string>>();
+    const walk = (v: unknown, prefix: string, depth: number, into: Set<string>) => {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) return;
+      for (const [k, x] of Object.entries(v)) {
+        if (k.startsWith('@odata') || k.endsWith('@odata.count')) continue;
+        const path = prefix ? `${prefix}.${k}` : k;
+        into.add(path);
+        if (depth < 2 || path.startsWith('Oem.Shoal')) walk(Array.isArray(x) ? x[0] : x, path, depth + 1, into);
+      }
+    };
+    for (const [uri, body] of all) {
+      if (!/^\/redfish\/v1\/(Systems|Chassis|Managers|UpdateService)\//.test(uri) || uri === '/redfish/v1/Managers/Shoal' || uri.startsWith('/redfish/v1/Managers/Shoal/')) continue;
+      const type = String(body['@odata.type']).replace(/^#([A-Za-z0-9]+)\..*$/, '$1');
+      if (!byType.has(type)) byType.set(type, new Set());
+      walk(body, '', 1, byType.get(type)!);
+    }
+    const section = [...byType.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([t, props]) => `| ${t} | ${[...props].sort().map((p) => `\`${p}\``).join(', ') || '(members only)'} |`)
+      .join('\n');
+    const file = join(process.cwd(), 'docs', 'redfish-support.md');
+    const doc = readFileSync(file, 'utf8');
+    const begin = '<!-- served-properties:begin -->';
+    const end = '<!-- served-properties:end -->';
+    if (process.env.UPDATE_DOCS) {
+      const table = `${begin}\n| type | properties served (two levels deep) |\n| --- | --- |\n${section}\n${end}`;
+      writeFileSync(file, doc.includes(begin) ? doc.replace(new RegExp(`${begin}[\\s\\S]*${end}`), table) : `${doc}\n${table}\n`);
+      return;
+    }
+    const listed = doc.slice(doc.indexOf(begin), doc.indexOf(end));
+    const missing: string[] = [];
+    for (const [t, props] of byType) {
+      const row = listed.split('\n').find((l) => l.startsWith(`| ${t} |`));
+      for (const p of props) if (!row?.includes(`\`${p}\``)) missing.push(`${t}: ${p}`);
+    }
+    expect(missing, 'run UPDATE_DOCS=1 npx vitest run test/redfish/fleet-schema-crawl.test.ts').toEqual([]);
+  }, 60_000);
+});

@@ -60,7 +60,9 @@ export async function serveGet(
   reply.header('ETag', etag);
   if (typeof body['@odata.type'] === 'string') reply.header('Link', describedBy(body['@odata.type']));
   const inm = req.headers['if-none-match'];
-  if (typeof inm === 'string' && etagMatches(inm, etag, true)) return reply.code(304).send();
+  // The tag describes the resource itself; an expanded or filtered page also depends on its members, which the tag
+  // does not cover, so such a page is never answered with 304.
+  if (typeof inm === 'string' && !query.expand && !query.filter && etagMatches(inm, etag, true)) return reply.code(304).send();
 
   if (!hasQuery(query)) {
     // The common case: splice the annotation into the already serialised text rather than serialising twice.

@@ -1,8 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, ADMIN_USER, DEBIAN_PYTHON, clientEnv, missingTool, onPath, run, startServer, type E2eServer } from './support.js';
+import { ansibleWorkDir, missingTool, onPath, runPlaybook, startServer, type E2eServer } from './support.js';
 
 /**
  * Ansible's community.general Redfish modules (Debian packages ansible + ansible-core) against the real HTTPS
@@ -27,54 +25,14 @@ describe.skipIf(skip !== undefined)('ansible community.general.redfish_* (Debian
   let work: string;
   beforeAll(async () => {
     srv = await startServer();
-    work = mkdtempSync(join(tmpdir(), 'shoal-e2e-ansible-'));
-    for (const d of ['home', 'tmp', 'remote-tmp']) mkdirSync(join(work, d));
-    writeFileSync(join(work, 'ansible.cfg'), '[defaults]\n');
+    work = ansibleWorkDir();
   });
   afterAll(async () => {
     await srv?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  /** Runs a playbook of `tasks` on localhost and returns every registered result, keyed by register name. */
-  async function playbook(name: string, tasks: Json[]): Promise<{ results: Json; log: string }> {
-    const out = join(work, `${name}.out.json`);
-    const registered = tasks.map((t) => t.register as string | undefined).filter((r): r is string => !!r);
-    const dump = `{{ {${registered.map((r) => `'${r}': ${r}`).join(', ')}} | to_json }}`;
-    const play = [
-      {
-        name,
-        hosts: 'localhost',
-        connection: 'local',
-        gather_facts: false,
-        vars: { rf_base: srv.hostPort, rf_user: ADMIN_USER, rf_pass: ADMIN_PASSWORD },
-        tasks: [...tasks, { name: 'save the results', 'ansible.builtin.copy': { content: dump, dest: out } }],
-      },
-    ];
-    const file = join(work, `${name}.yml`);
-    writeFileSync(file, JSON.stringify(play, null, 2));
-    const env = clientEnv({
-      ANSIBLE_CONFIG: join(work, 'ansible.cfg'),
-      ANSIBLE_HOME: join(work, 'home'),
-      ANSIBLE_LOCAL_TEMP: join(work, 'tmp'),
-      ANSIBLE_REMOTE_TEMP: join(work, 'remote-tmp'),
-      ANSIBLE_PYTHON_INTERPRETER: DEBIAN_PYTHON,
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_FORCE_COLOR: '0',
-      ANSIBLE_RETRY_FILES_ENABLED: '0',
-      ANSIBLE_LOCALHOST_WARNING: '0',
-      ANSIBLE_INVENTORY_UNPARSED_WARNING: '0',
-      ANSIBLE_DEPRECATION_WARNINGS: '0',
-      ANSIBLE_SYSTEM_WARNINGS: '0',
-      ANSIBLE_GATHERING: 'explicit',
-      ANSIBLE_COLLECTIONS_SCAN_SYS_PATH: '1',
-    });
-    delete env.ANSIBLE_VAULT_PASSWORD_FILE;
-    const r = await run('ansible-playbook', ['-i', 'localhost,', file], { env, cwd: work, timeoutMs: 50_000 });
-    const log = `exit ${r.code}\n${r.stdout}\n${r.stderr}`;
-    if (r.code !== 0 || !existsSync(out)) throw new Error(`ansible-playbook ${name} failed:\n${log}`);
-    return { results: JSON.parse(readFileSync(out, 'utf8')) as Json, log };
-  }
+  const playbook = (name: string, tasks: Json[]) => runPlaybook(work, srv.hostPort, name, tasks);
 
   const creds = { baseuri: '{{ rf_base }}', username: '{{ rf_user }}', password: '{{ rf_pass }}' };
 

@@ -4,7 +4,11 @@ import { fleetCollection, storedSubtree } from './inventory-tree.js';
 
 const URI = `${ROOT}/UpdateService`;
 
-/** The UpdateService: the fleet's firmware and software, each id prefixed by its aggregation source. */
+/**
+ * The UpdateService: the fleet's firmware and software, each id prefixed by its aggregation source. `Actions` is there
+ * though it offers none yet: DMTF's schema makes it optional, but clients do not (sushy's UpdateService requires it and
+ * refuses the whole resource without it, so `firmware_inventory` was out of reach).
+ */
 function buildUpdateService(): Json {
   return {
     '@odata.id': URI,
@@ -16,6 +20,7 @@ function buildUpdateService(): Json {
     Status: { State: 'Enabled', Health: 'OK' },
     FirmwareInventory: link(`${URI}/FirmwareInventory`),
     SoftwareInventory: link(`${URI}/SoftwareInventory`),
+    Actions: {},
   };
 }
 

@@ -145,7 +145,8 @@ describe('discovery into the AggregationService', () => {
 
   it('journals each discovered device as ResourceCreated and AggregationSourceDiscovered', async () => {
     const events = shoal.store.events.list({ limit: 10_000 });
-    const created = events.filter((e) => e.messageId === 'ResourceEvent.1.4.ResourceCreated');
+    // Inventory journals the devices' Systems, Chassis and Managers too; these are the AggregationSources.
+    const created = events.filter((e) => e.messageId === 'ResourceEvent.1.4.ResourceCreated' && e.origin?.startsWith(SOURCES));
     expect(new Set(created.map((e) => e.origin)).size).toBe(fleet.devices.length);
     const found = events.filter((e) => e.messageId === 'ResourceEvent.1.4.AggregationSourceDiscovered');
     expect(found.map((e) => e.args[1]).sort()).toEqual(fleet.devices.map((d) => `https://${d.address}:${d.port}`).sort());

@@ -111,6 +111,7 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     devices: discovery.directory,
     endpoints,
     pool: { maxConcurrentPolls: config.inventory.maxConcurrentPolls, startSpreadMs: config.inventory.startSpreadSeconds * 1000 },
+    logEntriesPerLog: config.inventory.logEntriesPerLog,
     log: app.log,
   });
   const services: RedfishServices = {

@@ -11,6 +11,7 @@ import { DeviceServer } from './http/server.js';
 import { onHostStandby } from './personas/bluefield3/resources.js';
 import type { Persona } from './personas/persona.js';
 import { getPersona } from './personas/registry.js';
+import { bmcMac, fleetMacPrefix, MAX_CARD_SLOTS } from './services/card-identity.js';
 import { setTrustKey } from './services/update.js';
 import { applyIpmiFault, startIpmiBackend, stopIpmiBackend } from './ipmi-fleet.js';
 import { applySnmpFault, startSnmpBackend, stopSnmpBackend } from './snmp-fleet.js';
@@ -107,6 +108,105 @@ const daemonPersona = (name: string): Persona => ({
 const DAEMON_PERSONAS = new Map([IPMI, SNMP].map((n) => [n, daemonPersona(n)]));
 const personaFor = (name: string): Persona => DAEMON_PERSONAS.get(name) ?? getPersona(name);
 
+/** One device of a fleet as {@link planFleet} decides it: identity, address and placement, before anything is built. */
+export interface DevicePlan {
+  id: string;
+  persona: string;
+  /** Position in the fleet (spec order, each host followed by its DPUs); with `macPrefix` it decides the device's MACs. */
+  index: number;
+  serial: string;
+  uuid: string;
+  address: string;
+  port: number;
+  hostname: string;
+  /** BMC management MAC. */
+  mac: string;
+  /** The fleet's MAC prefix, from its seed. */
+  macPrefix: number;
+  user: string;
+  password: string;
+  /** Persona options: the group's, or its `dpuOptions` for a DPU in a host. */
+  options: Record<string, unknown>;
+  /** The spec group the device comes from (its host's group for a DPU in a host). */
+  group: DeviceGroup;
+  hostId?: string;
+  dpuIds?: string[];
+}
+
+/**
+ * Every device of a fleet spec with the identity {@link Fleet.start} gives it, without creating models or listening:
+ * cheap even for tens of thousands of devices. Throws on unknown personas, duplicate ids or a fleet too large to
+ * address.
+ */
+export function planFleet(spec: FleetSpec): DevicePlan[] {
+  const seed = String(spec.seed ?? 1);
+  const rng = new Prng(seed);
+  const macPrefix = fleetMacPrefix(seed);
+  const mode = spec.addressing ?? 'address';
+  const basePort = spec.port ?? 8443;
+  let next = ipToInt(spec.baseAddress ?? '127.1.0.1');
+  let nextPort = basePort;
+  const alloc = (personaName: string) => {
+    const a = mode === 'address' ? intToIp(next++) : intToIp(next);
+    const p = mode === 'port' ? nextPort++ : personaName === IPMI ? (spec.ipmiPort ?? 623) : personaName === SNMP ? (spec.snmpPort ?? 161) : basePort;
+    return { address: a, port: p };
+  };
+  const plans: DevicePlan[] = [];
+  const ids = new Set<string>();
+  const counters = new Map<string, number>();
+  const make = (persona: Persona, group: DeviceGroup, options: Record<string, unknown>, from: DeviceGroup, idOverride?: string): DevicePlan => {
+    const prefix = group.idPrefix ?? PREFIX[persona.name] ?? persona.name;
+    let id = idOverride;
+    if (!id) {
+      const n = (counters.get(prefix) ?? 0) + 1;
+      counters.set(prefix, n);
+      id = `${prefix}-${String(n).padStart(4, '0')}`;
+    }
+    if (ids.has(id)) throw new Error(`duplicate device id ${id}`);
+    ids.add(id);
+    const r = rng.fork(`device/${id}`);
+    const { address, port } = alloc(persona.name);
+    const serial = persona.name === 'bluefield3' ? `MT${r.int(2301, 2452)}X${r.alnum(5)}` : `${prefix.toUpperCase()}${r.alnum(9)}`;
+    const index = plans.length;
+    const plan: DevicePlan = {
+      id,
+      persona: persona.name,
+      index,
+      serial,
+      uuid: r.uuid(),
+      address,
+      port,
+      hostname: `${id}.sim.test`,
+      mac: bmcMac({ index, macPrefix }),
+      macPrefix,
+      user: group.user ?? persona.defaultUser,
+      password: group.password ?? persona.defaultPassword,
+      options,
+      group: from,
+    };
+    plans.push(plan);
+    return plan;
+  };
+  for (const group of spec.devices) {
+    const persona = personaFor(group.persona);
+    const options = group.options ?? {};
+    const slots = persona.name === 'openbmc-host' ? Number(options.slots ?? 0) : 0;
+    if (slots > MAX_CARD_SLOTS) throw new Error(`${group.persona}: at most ${MAX_CARD_SLOTS} slots per host, not ${slots}`);
+    for (let i = 0; i < (group.count ?? 1); i++) {
+      const host = make(persona, group, options, group);
+      const dpus: DevicePlan[] = [];
+      for (let j = 0; j < (group.dpusPerHost ?? 0); j++) {
+        const bf = getPersona('bluefield3');
+        const dpu = make(bf, { persona: 'bluefield3', ...(group.dpuOptions ? { options: group.dpuOptions } : {}) }, group.dpuOptions ?? {}, group, `${host.id}-dpu${j + 1}`);
+        dpu.hostId = host.id;
+        dpus.push(dpu);
+      }
+      if (dpus.length) host.dpuIds = dpus.map((d) => d.id);
+    }
+  }
+  return plans;
+}
+
 /** A running fleet. Emits `log` (string) for notable things (fault applied, advertiser failure). */
 export class Fleet extends EventEmitter {
   readonly devices: FleetDevice[] = [];
@@ -169,91 +269,50 @@ export class Fleet extends EventEmitter {
     const server = new DeviceServer(ca, spec.certificates === 'self-signed');
     const fleet = new Fleet(clock, ca, server, seed);
     const trust = signingKeyFromSeed(seed).publicKey;
-    const mode = spec.addressing ?? 'address';
-    const basePort = spec.port ?? 8443;
-    let next = ipToInt(spec.baseAddress ?? '127.1.0.1');
-    let nextPort = basePort;
-    const alloc = (personaName: string) => {
-      const a = mode === 'address' ? intToIp(next++) : intToIp(next);
-      const p = mode === 'port' ? nextPort++ : personaName === IPMI ? (spec.ipmiPort ?? 623) : personaName === SNMP ? (spec.snmpPort ?? 161) : basePort;
-      return { address: a, port: p };
-    };
-    const counters = new Map<string, number>();
-    const make = (persona: Persona, group: DeviceGroup, options: Record<string, unknown>, idOverride?: string): FleetDevice => {
-      const prefix = group.idPrefix ?? PREFIX[persona.name] ?? persona.name;
-      let id = idOverride;
-      if (!id) {
-        const n = (counters.get(prefix) ?? 0) + 1;
-        counters.set(prefix, n);
-        id = `${prefix}-${String(n).padStart(4, '0')}`;
-      }
-      if (fleet.byId.has(id)) throw new Error(`duplicate device id ${id}`);
-      const r = rng.fork(`device/${id}`);
-      const { address, port } = alloc(persona.name);
-      const paths = persona.paths(options);
-      const serial = persona.name === 'bluefield3' ? `MT${r.int(2301, 2452)}X${r.alnum(5)}` : `${prefix.toUpperCase()}${r.alnum(9)}`;
+    const plans = planFleet(spec);
+    for (const p of plans) {
+      const persona = personaFor(p.persona);
+      const paths = persona.paths(p.options);
+      const { id, index, serial, uuid, address, port, hostname, mac, macPrefix, user, password, options } = p;
       const model = new Device(
-        {
-          id,
-          persona: persona.name,
-          index: fleet.devices.length,
-          serial,
-          uuid: r.uuid(),
-          address,
-          port,
-          hostname: `${id}.sim.test`,
-          mac: r.mac(),
-          user: group.user ?? persona.defaultUser,
-          password: group.password ?? persona.defaultPassword,
-          profile: persona.profile(options),
-          systemPath: paths.system,
-          managerPath: paths.manager,
-        },
+        { id, persona: p.persona, index, serial, uuid, address, port, hostname, mac, macPrefix, user, password, profile: persona.profile(options), systemPath: paths.system, managerPath: paths.manager },
         clock,
-        r.fork('runtime'),
+        rng.fork(`device/${id}`).fork('runtime'),
       );
       setTrustKey(model, trust);
       model.extra.options = options;
       const fd: FleetDevice = {
-        id,
-        persona: persona.name,
-        serial,
-        uuid: model.init.uuid,
-        address,
-        port,
-        hostname: model.init.hostname,
-        url: persona.name === IPMI ? `ipmi://${address}:${port}` : persona.name === SNMP ? `snmp://${address}:${port}` : `https://${address}:${port}/redfish/v1`,
-        credentials: { user: model.init.user, password: model.init.password },
+        id: p.id,
+        persona: p.persona,
+        serial: p.serial,
+        uuid: p.uuid,
+        address: p.address,
+        port: p.port,
+        hostname: p.hostname,
+        url: p.persona === IPMI ? `ipmi://${p.address}:${p.port}` : p.persona === SNMP ? `snmp://${p.address}:${p.port}` : `https://${p.address}:${p.port}/redfish/v1`,
+        credentials: { user: p.user, password: p.password },
+        ...(p.hostId ? { hostId: p.hostId } : {}),
+        ...(p.dpuIds ? { dpuIds: p.dpuIds } : {}),
         model,
       };
       fleet.devices.push(fd);
-      fleet.byId.set(id, fd);
-      return fd;
-    };
+      fleet.byId.set(p.id, fd);
+    }
     const setups: (() => void)[] = [];
-    for (const group of spec.devices) {
-      const persona = personaFor(group.persona);
-      const options = group.options ?? {};
-      for (let i = 0; i < (group.count ?? 1); i++) {
-        const host = make(persona, group, options);
-        const dpus: FleetDevice[] = [];
-        for (let j = 0; j < (group.dpusPerHost ?? 0); j++) {
-          const bf = getPersona('bluefield3');
-          const dpu = make(bf, { persona: 'bluefield3', ...(group.dpuOptions ? { options: group.dpuOptions } : {}) }, group.dpuOptions ?? {}, `${host.id}-dpu${j + 1}`);
-          dpu.hostId = host.id;
-          dpus.push(dpu);
+    for (const p of plans) {
+      if (p.hostId || DAEMON_PERSONAS.has(p.persona)) continue;
+      const persona = personaFor(p.persona);
+      const { group, options } = p;
+      const host = fleet.device(p.id);
+      const dpus = (p.dpuIds ?? []).map((id) => fleet.device(id));
+      setups.push(() => {
+        persona.setup(host.model, { rng: rng.fork(`setup/${host.id}`), options, children: () => dpus.map((d) => d.model) });
+        for (const dpu of dpus) {
+          getPersona('bluefield3').setup(dpu.model, { rng: rng.fork(`setup/${dpu.id}`), options: group.dpuOptions ?? {}, parent: () => host.model });
+          couple(host.model, dpu.model);
         }
-        if (dpus.length) host.dpuIds = dpus.map((d) => d.id);
-        if (DAEMON_PERSONAS.has(persona.name)) continue;
-        setups.push(() => {
-          persona.setup(host.model, { rng: rng.fork(`setup/${host.id}`), options, children: () => dpus.map((d) => d.model) });
-          for (const dpu of dpus) {
-            getPersona('bluefield3').setup(dpu.model, { rng: rng.fork(`setup/${dpu.id}`), options: group.dpuOptions ?? {}, parent: () => host.model });
-            couple(host.model, dpu.model);
-          }
-          for (const d of [host, ...dpus]) boot(d.model, group.initialState ?? 'running');
-        });
-      }
+        for (const d of [host, ...dpus]) boot(d.model, group.initialState ?? 'running');
+      });
     }
     for (const s of setups) s();
     // Bind in batches: 10,000 parallel listen() calls work, but batches keep the event loop responsive for progress.

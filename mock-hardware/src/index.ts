@@ -8,7 +8,7 @@
  * await fleet.stop();
  * ```
  */
-export { startFleet, Fleet, type FleetSpec, type FleetDevice, type DeviceGroup, type ScheduledFault } from './fleet.js';
+export { startFleet, planFleet, Fleet, type FleetSpec, type FleetDevice, type DevicePlan, type DeviceGroup, type ScheduledFault } from './fleet.js';
 export { loadFleetFile } from './fleet-file.js';
 export { startControlApi, deviceSummary } from './control-api.js';
 export { VirtualClock, type ClockOptions, type VirtualTimer } from './core/clock.js';

@@ -16,7 +16,7 @@ beforeAll(async () => {
     baseAddress: '127.23.0.1',
     devices: [
       { persona: 'bluefield3', count: 10 },
-      { persona: 'openbmc-host', count: 6, dpusPerHost: 1 },
+      { persona: 'openbmc-host', count: 8, dpusPerHost: 1 },
     ],
   });
 });
@@ -115,6 +115,27 @@ describe('power and host faults', () => {
     await rf(d, 'POST', `${H_SYS}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceRestart' });
     fleet.clock.advance(200_000);
     expect((await get(d, H_SYS)).body.Status.Health).toBe('OK');
+  });
+
+  it('host-crash hard: the BMC collects a system dump while the host stays hung', async () => {
+    const d = host(6);
+    fleet.inject(d.id, { kind: 'host-crash', mode: 'hard' });
+    expect((await get(d, `${H_SYS}/LogServices/Dump/Entries`)).body.Members).toEqual([]);
+    fleet.clock.advance(120_000);
+    const dumps = (await get(d, `${H_SYS}/LogServices/Dump/Entries`)).body.Members;
+    expect(dumps).toHaveLength(1);
+    expect(dumps[0]).toMatchObject({ EntryType: 'Event', Severity: 'Critical', DiagnosticDataType: 'OEM', OEMDiagnosticDataType: 'System', Links: { OriginOfCondition: { '@odata.id': H_SYS } } });
+    expect((await get(d, dumps[0].AdditionalDataURI)).status).toBe(200);
+    expect(await events(d, H_SYS)).toContain('LogService.1.1.DiagnosticDataCollected');
+  });
+
+  it('host-crash hard: a reset before the dump is complete abandons it', async () => {
+    const d = host(7);
+    fleet.inject(d.id, { kind: 'host-crash', mode: 'hard' });
+    fleet.clock.advance(30_000);
+    await rf(d, 'POST', `${H_SYS}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceRestart' });
+    fleet.clock.advance(200_000);
+    expect((await get(d, `${H_SYS}/LogServices/Dump/Entries`)).body.Members).toEqual([]);
   });
 
   it('pcie-uncorrectable: the host logs it and the DPU slot goes Critical', async () => {

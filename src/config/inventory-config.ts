@@ -13,7 +13,7 @@ export const INVENTORY_DEFAULTS: InventoryConfig = { maxConcurrentPolls: 64, sta
 const LIMITS: Record<keyof InventoryConfig, [number, number]> = {
   maxConcurrentPolls: [1, 4096],
   startSpreadSeconds: [0, 3600],
-  logEntriesPerLog: [0, 10_000],
+  logEntriesPerLog: [1, 1000],
 };
 
 /** Validates the `inventory` section: only known keys, each an integer in its range. */

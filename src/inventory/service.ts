@@ -7,8 +7,8 @@ import type { DiscoveredDevice } from '../model/discovery.js';
 import type { InventorySnapshot, LogRecord, SystemState } from '../model/inventory.js';
 import { InventoryCoordinators, type PoolOptions } from './coordinator-pool.js';
 import type { InventorySink, PolledDevice, PollError, PollKind, Polling } from './coordinator.js';
-import { journalChanges, type ChangeJournal } from './change-events.js';
-import { cardLinks, mapDevice, type DeviceFreshness, type InventoryDoc, type MapResult } from './map/index.js';
+import { journalChanges, significantDigest, type ChangeJournal } from './change-events.js';
+import { attachLogServices, cardLinks, mapDevice, mapDeviceLogs, type DeviceFreshness, type InventoryDoc, type MapResult } from './map/index.js';
 import { PairingContext } from './pairing-context.js';
 import type { ResourceStore } from './resource-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -44,6 +44,8 @@ export interface InventoryServiceOptions {
   endpoints: { get(id: string): InventoryEndpoint | undefined };
   pool?: Omit<PoolOptions, 'sink'>;
   extraDocs?: ExtraDocs;
+  /** Entries kept per log of each system (the newest). */
+  logEntriesPerLog?: number;
   now?: () => number;
   log: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
 }
@@ -55,8 +57,11 @@ interface DeviceState {
   states?: SystemState[];
   statesKey?: string;
   unmappedCount?: number;
+  /** Each System's {@link significantDigest} as last written, to keep usage-only changes out of the journal. */
+  digests?: Map<string, string>;
 }
 
+const FLEET_SYSTEMS = '/redfish/v1/Systems';
 const wants = (d: DiscoveredDevice | undefined) => d?.state === 'Registered';
 const gone = (d: DiscoveredDevice | undefined) => !d || d.state === 'Removed' || d.state === 'Tombstoned';
 
@@ -211,8 +216,24 @@ export class InventoryService implements InventorySink {
     if (ep?.availability === 'UnavailableOffline' || st?.freshness.availability === 'unavailable') freshness.availability = 'unavailable';
     else if (ep) freshness.availability = 'available';
     const result = mapDevice(snap, { source: id, freshness, ...this.pairing.contextOf(id) });
+    if (snap.logs?.length) this.addLogs(id, snap, result);
     if (this.o.extraDocs) result.docs.push(...this.o.extraDocs(snap, result));
     return result;
+  }
+
+  /** Each system's LogServices (event log, dumps, POST codes) from the poll's log records, linked from the system. */
+  private addLogs(id: string, snap: PolledInventory, result: MapResult): void {
+    const logs = mapDeviceLogs({ source: id, systems: snap.systems, records: snap.logs ?? [] }, { maxEntries: Math.max(1, this.o.logEntriesPerLog ?? 100) });
+    const systems = new Set<string>();
+    for (const d of result.docs) {
+      const uri = logs.links.get(d.uri);
+      if (uri === undefined || d.collection === undefined) continue;
+      d.body = attachLogServices(d.body, uri);
+      systems.add(`${d.uri}/`);
+    }
+    // Logs of a system the mapper did not emit would hang from nothing.
+    result.docs.push(...logs.docs.filter((d) => [...systems].some((s) => d.uri.startsWith(s))));
+    result.unmapped.push(...logs.unmapped);
   }
 
   private remap(id: string): void {
@@ -227,11 +248,20 @@ export class InventoryService implements InventorySink {
       if (result.unmapped.length) this.o.log.debug({ device: id, unmapped: result.unmapped.slice(0, 20), count: result.unmapped.length }, 'inventory read parts the tree has no place for');
     }
     const at = this.now();
+    const quiet = new Set<string>();
+    const digests = new Map<string, string>();
+    for (const d of result.docs) {
+      if (d.collection !== FLEET_SYSTEMS) continue;
+      const dg = significantDigest(d.body);
+      if (st.digests?.get(d.uri) === dg) quiet.add(d.uri);
+      digests.set(d.uri, dg);
+    }
+    st.digests = digests;
     this.o.transaction(() => {
       const r = this.o.resources.replaceDevice(id, result.docs, at);
       // Nothing changed or removed and everything added: the device's first documents.
       const first = r.changed.length === 0 && r.removed.length === 0 && r.added.length === new Set(result.docs.map((x) => x.uri)).size;
-      journalChanges(this.o.journal, r, first ? 'first' : 'update');
+      journalChanges(this.o.journal, r, first ? 'first' : 'update', quiet);
     });
     // A host's cards feed its DPUs' documents, and a DPU's anchors feed its host's.
     const cards = snap.components.some((c) => c.isDpu) ? cardLinks(snap, id) : [];

@@ -176,6 +176,13 @@ export interface ComponentInfo {
   identity: Identity;
   status?: ResourceStatus;
   properties: Record<string, unknown>;
+  /**
+   * The kind's DMTF metrics resource (ProcessorMetrics for a Processor, MemoryMetrics for a Memory) by Redfish
+   * property names, when the device links one. Usage, not inventory: capability accounting reads it.
+   */
+  metrics?: Record<string, unknown>;
+  /** A NetworkAdapter's Ports, each by Redfish property names (speeds, link state), when the device links them. */
+  ports?: Record<string, unknown>[];
   /** A DPU card seen from its host (a PCIeDevice or NetworkAdapter): discovery pairs it with the DPU's BMC by serial. */
   isDpu?: boolean;
   source?: string;
@@ -230,8 +237,12 @@ export interface LogRecord {
   messageId?: string;
   messageArgs?: string[];
   entryType?: string;
+  /** With `entryType: 'Oem'`: the OEM's name for the record format (`Crashdump`...). */
+  oemRecordFormat?: string;
   /** For diagnostic data: `Manager`, `OS`, `OEM`... and where to fetch it. */
   diagnosticDataType?: string;
+  /** With `diagnosticDataType: 'OEM'`: what kind of data (`ArmOsCrashDump`, `System`, `PECICrashdump`...). */
+  oemDiagnosticDataType?: string;
   additionalDataUri?: string;
   /** The log this entry came from (`EventLog`, `SEL`, `PostCodes`, `Dump`...). */
   log: string;

@@ -1,3 +1,4 @@
+import { LOG_TYPES } from '../inventory/map/logs.js';
 import { COLLECTION_TYPES, MAP_TYPES } from '../inventory/map/odata-types.js';
 
 /**
@@ -39,7 +40,7 @@ export const TYPES = {
  * Every `@odata.type` Shoal serves: its own resources' and those of the aggregated tree the inventory mapper writes.
  * `$metadata` and the JsonSchemas collection list these.
  */
-export const SERVED_TYPES: readonly string[] = [...Object.values(TYPES), ...Object.values(MAP_TYPES), ...Object.values(COLLECTION_TYPES)];
+export const SERVED_TYPES: readonly string[] = [...Object.values(TYPES), ...Object.values(MAP_TYPES), ...Object.values(COLLECTION_TYPES), ...Object.values(LOG_TYPES)];
 
 export type TypeName = keyof typeof TYPES;
 

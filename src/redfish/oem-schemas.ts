@@ -16,6 +16,7 @@ export const OEM_SCHEMAS: OemSchema[] = [
   { namespace: 'ShoalManager', versioned: 'ShoalManager.v1_0_0', jsonFile: 'ShoalManager.v1_0_0.json', csdlFile: 'ShoalManager_v1.xml' },
   { namespace: 'ShoalAggregationSource', versioned: 'ShoalAggregationSource.v1_0_0', jsonFile: 'ShoalAggregationSource.v1_0_0.json', csdlFile: 'ShoalAggregationSource_v1.xml' },
   { namespace: 'ShoalAggregationService', versioned: 'ShoalAggregationService.v1_0_0', jsonFile: 'ShoalAggregationService.v1_0_0.json', csdlFile: 'ShoalAggregationService_v1.xml' },
+  { namespace: 'ShoalComputerSystem', versioned: 'ShoalComputerSystem.v1_0_0', jsonFile: 'ShoalComputerSystem.v1_0_0.json', csdlFile: 'ShoalComputerSystem_v1.xml' },
 ];
 
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');

@@ -172,6 +172,29 @@ describe('InventoryService', () => {
     await t.svc.stop();
   });
 
+  it('stores a change of usage but journals only a change of capability', async () => {
+    const t = setup();
+    await t.svc.onInventory(HOST, hostSnap, 1);
+    const sysUri = `/redfish/v1/Systems/${HOST}_${hostSnap.systems[0]!.id}`;
+    const caps = () => (t.resources.get(sysUri)!.body.Oem as any).Shoal.Capabilities;
+    expect(caps().Cores.Consumed).toBeTypeOf('number');
+    t.events.length = 0;
+    const before = t.resources.get(sysUri)!.etag;
+    const busier = structuredClone(hostSnap);
+    for (const c of busier.components) if (c.kind === 'Processor' && c.metrics) c.metrics = { ...c.metrics, BandwidthPercent: 99 };
+    await t.svc.onInventory(HOST, busier, 2);
+    expect(t.resources.get(sysUri)!.etag).not.toBe(before); // stored: a client reading it sees the new figures
+    expect(caps().Cores.Consumed).toBeCloseTo(caps().Cores.Total * 0.99, 5);
+    expect(t.events.filter((e) => e.origin === sysUri)).toEqual([]);
+    // One processor gone: fewer cores is a change of what the system can do.
+    const fewer = structuredClone(busier);
+    const cpu = fewer.components.findIndex((c) => c.kind === 'Processor' && c.parent.kind === 'System');
+    fewer.components.splice(cpu, 1);
+    await t.svc.onInventory(HOST, fewer, 3);
+    expect(t.events).toContainEqual({ id: 'ResourceChanged', origin: sysUri });
+    await t.svc.stop();
+  });
+
   it('shows a failing device in Status.Conditions once, and clears it on the next good read', async () => {
     const t = setup();
     await t.svc.onInventory(DPU, dpuSnap, 1);

@@ -84,7 +84,7 @@ describe('a gateway managing a mixed fleet', () => {
     const all = await crawl(shoal.app, basic(), '/redfish/v1', 5000);
     expect(all.size).toBeGreaterThan(150);
     const types = new Set([...all.values()].map((b) => String(b['@odata.type']).replace(/^#([A-Za-z]+)\..*/, '$1')));
-    for (const t of ['ComputerSystem', 'Chassis', 'Manager', 'Processor', 'Memory', 'NetworkAdapter', 'NetworkDeviceFunction', 'SoftwareInventory', 'Sensor', 'AccelerationFunction']) {
+    for (const t of ['ComputerSystem', 'Chassis', 'Manager', 'Processor', 'Memory', 'NetworkAdapter', 'NetworkDeviceFunction', 'SoftwareInventory', 'Sensor', 'AccelerationFunction', 'LogService', 'LogEntry']) {
       expect(types.has(t), `no ${t} was crawled`).toBe(true);
     }
     const failures: string[] = [];

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Shoal } from '../../src/app.js';
-import { SCHEMAS_DIR } from '../../src/redfish/oem-schemas.js';
+import { OEM_SCHEMAS, SCHEMAS_DIR } from '../../src/redfish/oem-schemas.js';
 import { basic, testApp } from '../support/app.js';
 import { crawl } from '../support/crawl.js';
 import { addSchemaDir, validateRedfish } from '../support/redfish-schema.js';
@@ -55,5 +55,20 @@ describe('every served payload validates against DMTF JSON Schema', () => {
     expect(x.statusCode).toBe(200);
     expect(x.body).toContain('Namespace="ShoalManager.v1_0_0"');
     expect(join(SCHEMAS_DIR, 'x')).toContain('schemas');
+  });
+
+  it('serves every OEM schema as JSON Schema and CSDL, and $metadata references each', async () => {
+    const md = (await s.app.inject({ url: '/redfish/v1/$metadata' })).body;
+    for (const o of OEM_SCHEMAS) {
+      const j = await s.app.inject({ url: `/redfish/v1/JsonSchemas/${o.namespace}/${o.jsonFile}`, headers: basic() });
+      expect(j.statusCode, o.jsonFile).toBe(200);
+      expect(j.json()).toMatchObject({ title: `#${o.versioned}` });
+      const x = await s.app.inject({ url: `/redfish/v1/schemas/${o.csdlFile}`, headers: basic() });
+      expect(x.statusCode, o.csdlFile).toBe(200);
+      expect(x.body).toContain(`Namespace="${o.versioned}"`);
+      expect(md).toContain(`<edmx:Reference Uri="/redfish/v1/schemas/${o.csdlFile}">`);
+      expect(md).toContain(`<edmx:Include Namespace="${o.versioned}"/>`);
+    }
+    expect(OEM_SCHEMAS.map((o) => o.namespace)).toContain('ShoalComputerSystem');
   });
 });

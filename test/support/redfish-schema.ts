@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { sharedDir } from './shared-dir.js';
@@ -9,6 +10,8 @@ const DMTF = 'http://redfish.dmtf.org/schemas/v1/';
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
+/** Shoal's own OEM schemas (`schemas/Shoal*.json`), always loaded so every `Oem.Shoal` object is checked, not skipped. */
+const SHOAL_SCHEMAS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 const extraSchemaDirs: string[] = [];
 
 /** Add a folder of project-owned JSON Schemas (OEM extensions) so payloads that reference them resolve. */
@@ -22,11 +25,11 @@ function load(): Ajv {
   if (ajv) return ajv;
   const a = new Ajv({ strict: false, validateSchema: false, allErrors: true, inlineRefs: false, code: { optimize: false }, unicodeRegExp: false, loadSchema: undefined });
   addFormats(a);
-  const dirs = [join(sharedDir(), 'redfish-schemas', 'json-schema'), ...extraSchemaDirs];
+  const dirs = [join(sharedDir(), 'redfish-schemas', 'json-schema'), SHOAL_SCHEMAS, ...extraSchemaDirs];
   const texts: string[] = [];
   for (const dir of dirs) {
     for (const f of readdirSync(dir)) {
-      if (!f.endsWith('.json')) continue;
+      if (!f.endsWith('.json') || (dir === SHOAL_SCHEMAS && !f.startsWith('Shoal'))) continue;
       const text = readFileSync(join(dir, f), 'utf8');
       texts.push(text);
       const schema = JSON.parse(text) as AnySchemaObject;
@@ -58,7 +61,11 @@ export interface SchemaResult {
   errors: string[];
 }
 
-/** Validates a payload against the DMTF JSON Schema its `@odata.type` names (or an explicit type). */
+/**
+ * Validates a payload against the DMTF JSON Schema its `@odata.type` names (or an explicit type). DMTF's schemas accept
+ * any object under `Oem`, so the payload's `Oem.Shoal` is validated too, against the Shoal schema its own
+ * `@odata.type` names.
+ */
 export function validateRedfish(payload: unknown, odataType?: string): SchemaResult {
   const a = load();
   const type = odataType ?? (payload as { '@odata.type'?: string })['@odata.type'];
@@ -70,7 +77,19 @@ export function validateRedfish(payload: unknown, odataType?: string): SchemaRes
     compiled.set(ref, fn);
   }
   const ok = fn(payload) as boolean;
-  return { valid: ok, errors: ok ? [] : (fn.errors ?? []).map(fmt) };
+  const errors = ok ? [] : (fn.errors ?? []).map(fmt);
+  const shoal = (payload as { Oem?: { Shoal?: unknown } } | null)?.Oem?.Shoal;
+  if (shoal !== null && typeof shoal === 'object' && !Array.isArray(shoal)) {
+    let inner: string[];
+    try {
+      inner = validateRedfish(shoal).errors;
+    } catch (e) {
+      inner = [(e as Error).message];
+    }
+    // Errors read as JSON pointers into the payload: `/Oem/Shoal/Capabilities ...`, `/Oem/Shoal must have ...`.
+    errors.push(...inner.map((e) => `/Oem/Shoal${e.startsWith('/ ') ? e.slice(1) : e.startsWith('/') ? e : ` ${e}`}`));
+  }
+  return { valid: errors.length === 0, errors };
 }
 
 function compileWithStubs(a: Ajv, ref: string): ValidateFunction {

@@ -64,7 +64,10 @@ export interface DeviceInit {
   address: string;
   port: number;
   hostname: string;
+  /** BMC management MAC. */
   mac: string;
+  /** The fleet's 24-bit MAC prefix; with `index` it decides every MAC of the device (see services/card-identity.ts). */
+  macPrefix?: number;
   user: string;
   password: string;
   profile: DeviceProfile;
@@ -91,7 +94,7 @@ export type BmcState = 'up' | 'down' | 'hung';
  * State and behaviour of one simulated BMC and the system it manages. Personas add resource shapes on top; this class
  * holds everything that has to survive between requests: power, boot progress, firmware, logs, sessions, tasks, events.
  *
- * Emits `bmc` (state), `power` (state), `stage` (BootStage), `reset` (type).
+ * Emits `bmc` (state), `power` (state), `stage` (BootStage), `prior-boot` (BootStage[]), `reset` (type).
  */
 export class Device extends EventEmitter {
   readonly firmware = new FirmwareInventory();
@@ -248,6 +251,9 @@ export class Device extends EventEmitter {
     if (booted) {
       this.bootIndex = this.profile.bootStages.length - 1;
       this.bootCount = 1;
+      // A running system booted once before the fleet started; personas that keep boot history (a host BMC's POST
+      // codes) record that boot, ending now.
+      this.emit('prior-boot', this.profile.bootStages);
     } else this.startBoot();
   }
 

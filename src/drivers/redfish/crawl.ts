@@ -91,6 +91,32 @@ export class Crawl {
   }
 }
 
+/** Metrics properties carried per kind: the usage figures capability accounting needs, nothing more. */
+const METRICS: Partial<Record<ComponentKind, readonly string[]>> = {
+  Processor: ['BandwidthPercent', 'KernelPercent', 'UserPercent'],
+  Memory: ['CapacityUtilizationPercent', 'BandwidthPercent'],
+};
+const PORT_PROPERTIES = ['PortId', 'PortProtocol', 'MaxSpeedGbps', 'CurrentSpeedGbps', 'LinkStatus'];
+
+/**
+ * The usage and limits a component links to rather than embeds: a Processor's or Memory's `Metrics`, a
+ * NetworkAdapter's `Ports`. They are read with the inventory because "consumed against remaining" needs them beside
+ * the totals; a missing or unreadable one is simply absent (the crawl notes why).
+ */
+async function readUsage(crawl: Crawl, c: ComponentInfo, body: Record<string, unknown>): Promise<void> {
+  const names = METRICS[c.kind];
+  const metricsUri = names ? link(body, 'Metrics') : undefined;
+  if (names && metricsUri) {
+    const mb = await crawl.get(metricsUri);
+    const picked = mb ? crawl.mapping.pick(metricsUri, mb, names) : {};
+    if (Object.keys(picked).length) c.metrics = picked;
+  }
+  if (c.kind === 'NetworkAdapter') {
+    const ports = await crawl.members(link(body, 'Ports'));
+    if (ports.length) c.ports = ports.map((p) => crawl.mapping.pick(p.uri, p.body, PORT_PROPERTIES));
+  }
+}
+
 /** Reads the whole tree into a snapshot. Firmware is left to `readFirmware` (it can take minutes on some BMCs). */
 export async function readInventory(client: RedfishClient, signal: AbortSignal): Promise<InventorySnapshot> {
   const crawl = new Crawl(client, signal);
@@ -101,10 +127,13 @@ export async function readInventory(client: RedfishClient, signal: AbortSignal):
   const child = async (kind: ComponentKind, uris: (string | undefined)[], parent: ComponentInfo['parent']) => {
     const found: { uri: string; body: Record<string, unknown> }[] = [];
     for (const u of uris) found.push(...(await crawl.members(u)));
-    for (const x of found) {
-      components.push(mapComponent(m, kind, x.uri, x.body, parent));
+    const made = found.map((x) => {
+      const c = mapComponent(m, kind, x.uri, x.body, parent);
+      components.push(c);
       m.reportLeftovers(x.uri, x.body);
-    }
+      return { c, body: x.body };
+    });
+    await Promise.all(made.map(({ c, body }) => readUsage(crawl, c, body)));
     return found;
   };
 

@@ -193,7 +193,9 @@ export function mapLogEntry(m: Mapping, uri: string, p: unknown, log: string): L
     messageId: f('MessageId', str),
     messageArgs: f('MessageArgs', strList),
     entryType: f('EntryType', str),
+    oemRecordFormat: f('OemRecordFormat', str),
     diagnosticDataType: f('DiagnosticDataType', str),
+    oemDiagnosticDataType: f('OEMDiagnosticDataType', str),
     additionalDataUri: f('AdditionalDataURI', str),
   });
   return { id: idOf(p, uri), log, ...x, message: x.message ?? '', source: uri };

@@ -6,6 +6,7 @@
  * the snapshot; across a DPU BMC and its host they come from the context the caller builds with `cardLinks`.
  */
 import type { InventorySnapshot } from '../../model/inventory.js';
+import { systemCapabilities } from './capabilities.js';
 import { noteFor } from './common.js';
 import { buildComponent, Children } from './components.js';
 import { linkDpus } from './dpu-links.js';
@@ -104,6 +105,8 @@ function build(snap: InventorySnapshot, ctx: MapContext, sink: (n: MapNote) => v
   for (const s of topo.systems.values()) {
     const uri = topo.systemUri(s.id);
     const body = buildSystem(s, topo, extras(uri, 'System'), dpuSystems.has(s.id), offloaded.get(s.id) ?? [], noteFor(sink, s.source ?? `systems/${s.id}`));
+    const shoal = systemCapabilities(s.id, topo, placed, sink);
+    if (shoal) body.Oem = { Shoal: shoal };
     docs.push({ uri, body, collection: FLEET.System });
   }
   for (const c of topo.chassis.values()) {

@@ -16,6 +16,13 @@ export const ENUMS: Readonly<Record<string, string>> = {
     'None PrimaryProcessorInitializationStarted BusInitializationStarted MemoryInitializationStarted ' +
     'SecondaryProcessorInitializationStarted PCIResourceConfigStarted SystemHardwareInitializationComplete ' +
     'SetupEntered OSBootStarted OSRunning OEM',
+  'ComputerSystem.BootSource':
+    'None Pxe Floppy Cd Usb Hdd BiosSetup Utilities Diags UefiShell UefiTarget SDCard UefiHttp RemoteDrive ' +
+    'UefiBootNext Recovery',
+  'ComputerSystem.BootSourceOverrideEnabled':
+    'Disabled Once Continuous',
+  'ComputerSystem.BootSourceOverrideMode':
+    'Legacy UEFI',
   'ComputerSystem.LastResetCauses':
     'PowerButtonPress ManagementCommand PowerRestorePolicy RTCWakeup WatchdogExpiration OSSoftRestart SystemCrash ' +
     'ThermalEvent PowerEvent Unknown',

@@ -41,6 +41,7 @@ export function buildSystem(s: SystemInfo, topo: Topology, x: TopExtras, dpu: bo
     if (inEnum('Resource.PowerState', s.powerState)) body.PowerState = s.powerState;
     else note({ path: 'powerState', reason: `not a PowerState: ${show(s.powerState)}` });
   }
+  body.Boot = boot(s.boot, note);
   body.BootProgress = bootProgress(s.bootProgress, note);
   if (s.lastResetCause !== undefined) {
     if (inEnum('ComputerSystem.LastResetCauses', s.lastResetCause)) body.LastResetCause = s.lastResetCause;
@@ -59,6 +60,29 @@ export function buildSystem(s: SystemInfo, topo: Topology, x: TopExtras, dpu: bo
   }));
   body.Actions = resetActions(uri, 'ComputerSystem.Reset', resetTypes(s.resetTypes, note));
   return compact(body);
+}
+
+/**
+ * `Boot`: the device's override settings as it reports them. Always present, if empty, because clients treat it as
+ * required (sushy refuses a ComputerSystem without it, and Ironic could not enrol the node).
+ */
+function boot(b: SystemInfo['boot'], note: Note): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!b || typeof b !== 'object') return out;
+  const one = (key: string, value: unknown, en: string) => {
+    if (value === undefined) return;
+    if (inEnum(en, value)) out[key] = value;
+    else note({ path: `Boot/${key}`, reason: `not a ${en.split('.')[1]} value: ${show(value)}` });
+  };
+  one('BootSourceOverrideEnabled', b.enabled, 'ComputerSystem.BootSourceOverrideEnabled');
+  one('BootSourceOverrideTarget', b.target, 'ComputerSystem.BootSource');
+  one('BootSourceOverrideMode', b.mode, 'ComputerSystem.BootSourceOverrideMode');
+  if (Array.isArray(b.allowableTargets)) {
+    const ok = b.allowableTargets.filter((t) => inEnum('ComputerSystem.BootSource', t));
+    if (ok.length !== b.allowableTargets.length) note({ path: 'Boot/BootSourceOverrideTarget@Redfish.AllowableValues', reason: 'values that are not BootSource values were left out' });
+    if (ok.length) out['BootSourceOverrideTarget@Redfish.AllowableValues'] = ok;
+  }
+  return out;
 }
 
 function bootProgress(b: SystemInfo['bootProgress'], note: Note): Record<string, unknown> | undefined {

@@ -32,6 +32,9 @@ export const EXTRA_ENUMS: [string, string][] = [
   ['ComputerSystem', 'SystemType'],
   ['ComputerSystem', 'BootProgressTypes'],
   ['ComputerSystem', 'LastResetCauses'],
+  ['ComputerSystem', 'BootSource'],
+  ['ComputerSystem', 'BootSourceOverrideEnabled'],
+  ['ComputerSystem', 'BootSourceOverrideMode'],
   ['Chassis', 'ChassisType'],
   ['Manager', 'ManagerType'],
 ];
@@ -164,7 +167,9 @@ class SchemaReader {
   }
 
   extraEnum(ns: string, def: string): void {
-    const fileName = this.chosen.get(ns) ?? `${ns}.json`;
+    // Enums shared by every version (ComputerSystem's BootSource) live in the unversioned file.
+    const versioned = this.chosen.get(ns) ?? `${ns}.json`;
+    const fileName = (this.file(versioned).definitions?.[def] as Json | undefined) ? versioned : `${ns}.json`;
     const node = this.file(fileName).definitions?.[def] as Json | undefined;
     if (!node?.enum) throw new Error(`${fileName}#/definitions/${def} is not an enum`);
     this.enums.set(`${ns}.${def}`, node.enum as string[]);

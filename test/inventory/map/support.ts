@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type DeviceGroup, type Fleet, type FleetDevice } from '../../../mock-hardware/src/index.js';
 import { freePort } from '../../../mock-hardware/src/discovery/ports.js';
-import type { Driver, Endpoint, InventorySnapshot } from '../../../src/drivers/api.js';
+import type { Driver, Endpoint, InventorySnapshot, LogRecord } from '../../../src/drivers/api.js';
 import { bluefieldDriver, openbmcDriver, redfishDriver } from '../../../src/drivers/index.js';
 import { DriverRuntime } from '../../../src/drivers/runtime/index.js';
 import type { InventoryDoc } from '../../../src/inventory/map/index.js';
@@ -28,7 +28,10 @@ export const mockupDir = () => join(sharedDir(), 'mockups', 'public-smartnic');
 /** A running fleet and one snapshot per device, read the way the gateway reads them. */
 export interface Captured {
   fleet: Fleet;
-  snaps: Map<string, { device: FleetDevice; snap: InventorySnapshot }>;
+  /** With `{ logs: true }`, `logs` holds what the driver's `logs` call read, for drivers that read logs. */
+  snaps: Map<string, { device: FleetDevice; snap: InventorySnapshot; logs?: LogRecord[] }>;
+  /** Reads a device's logs again, now (after a fault, say); undefined when its driver reads no logs. */
+  readLogs(id: string): Promise<LogRecord[] | undefined>;
   stop(): Promise<void>;
 }
 
@@ -47,9 +50,9 @@ function endpointOf(d: FleetDevice): Endpoint {
 
 /**
  * Starts the fleet, connects each device's built-in driver through the DriverRuntime and reads its inventory, plus
- * firmware where the driver reads it separately (as a coordinator merges the two).
+ * firmware where the driver reads it separately (as a coordinator merges the two), and with `logs` its log records.
  */
-export async function capture(slot: number, devices: DeviceGroup[]): Promise<Captured> {
+export async function capture(slot: number, devices: DeviceGroup[], opts: { logs?: boolean } = {}): Promise<Captured> {
   const base = baseAddress(slot);
   const stateDir = mkdtempSync(join(tmpdir(), 'shoal-map-ipmi-'));
   const hasIpmi = devices.some((g) => g.persona === 'ipmi-legacy');
@@ -58,13 +61,20 @@ export async function capture(slot: number, devices: DeviceGroup[]): Promise<Cap
   const ipmiPort = hasIpmi ? await freePort(base) : undefined;
   const fleet = await startFleet({ seed: `map-${slot}`, timeScale: 0, baseAddress: base, devices, ipmiStateDir: stateDir, ...(ipmiPort ? { ipmiPort } : {}) });
   const runtime = new DriverRuntime({ log: silent, guard: { timeoutMs: 15_000 } });
-  const snaps = new Map<string, { device: FleetDevice; snap: InventorySnapshot }>();
+  const snaps: Captured['snaps'] = new Map();
+  const devs = new Map<string, ReturnType<DriverRuntime['add']>>();
+  const readLogs = async (id: string) => {
+    const dev = devs.get(id);
+    return dev?.supports('logs') ? dev.call('logs', []) : undefined;
+  };
   try {
     for (const d of fleet.devices) {
       const dev = runtime.add(endpointOf(d), await driverFor(d.persona));
+      devs.set(d.id, dev);
       const snap = await dev.call('inventory', []);
       if (snap.firmware.length === 0 && dev.supports('firmware.inventory')) snap.firmware = await dev.call('firmwareInventory', []);
-      snaps.set(d.id, { device: d, snap });
+      const logs = opts.logs ? await readLogs(d.id) : undefined;
+      snaps.set(d.id, { device: d, snap, ...(logs ? { logs } : {}) });
     }
   } catch (e) {
     await runtime.close();
@@ -74,6 +84,7 @@ export async function capture(slot: number, devices: DeviceGroup[]): Promise<Cap
   return {
     fleet,
     snaps,
+    readLogs,
     async stop() {
       await runtime.close();
       await fleet.stop();

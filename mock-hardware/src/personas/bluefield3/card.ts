@@ -6,8 +6,8 @@ import { sensorRoutes, type SensorDef } from '../../services/sensors.js';
 
 /**
  * The BlueField-3 card's ConnectX-7 network side and its environment, under Chassis/Card1 as NVIDIA's BMC serves it
- * (NetworkAdapters/NvidiaNetworkAdapter). Port MACs come from the card serial through the shared card-identity helper,
- * which the host persona also uses, so a gateway can match the host's view of the card with the DPU's own.
+ * (NetworkAdapters/NvidiaNetworkAdapter). Port MACs are allocated from the DPU's place in the fleet through the shared
+ * card-identity helper, which the host persona also uses, so a gateway can match the host's view of the card with the DPU's own.
  */
 
 const CARD = '/redfish/v1/Chassis/Card1';
@@ -19,7 +19,7 @@ const PORT_GBPS = 200;
 /** ConnectX-7 exposes up to 127 SR-IOV virtual functions per physical function. */
 const MAX_VFS = 127;
 
-export const dpuMacs = (d: Device): string[] => cardPortMacs(d.init.serial, PORTS.length);
+export const dpuMacs = (d: Device): string[] => cardPortMacs(d.init, PORTS.length);
 
 const on = (d: Device) => d.power === 'On';
 

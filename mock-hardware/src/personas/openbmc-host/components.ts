@@ -1,18 +1,18 @@
 import type { Device } from '../../core/device.js';
 import { notFound, ok, type Route } from '../../http/router.js';
-import { cardPortMacs, componentSerial } from '../../services/card-identity.js';
+import { componentSerial, slotCardMacs } from '../../services/card-identity.js';
 import { collection, ref, status, T } from '../../services/shapes.js';
 import { sensorRoutes, type SensorDef } from '../../services/sensors.js';
-import { CHASSIS, hw, SYS, type HostHardware } from './hardware.js';
+import { CHASSIS, CPUS, hw, SYS, type HostHardware } from './hardware.js';
+import { processorMetricsUri } from './metrics.js';
 
 /**
  * Host component inventory the way bmcweb serves it: two x86 sockets, NVMe drives, chassis sensors and environment,
- * and the network side of each DPU card in a PCIe slot. A card's port MACs come from its serial through the same
- * helper the bluefield3 persona uses, so the host's NetworkDeviceFunctions match the DPU's own.
+ * and the network side of each DPU card in a PCIe slot. A card's port MACs come from the DPU's fleet identity through
+ * the same helper the bluefield3 persona uses, so the host's NetworkDeviceFunctions match the DPU's own.
  */
 
 const PROCS = `${SYS}/Processors`;
-const CPUS = ['cpu0', 'cpu1'];
 const STORAGE = `${SYS}/Storage/1`;
 const DRIVES = ['nvme0', 'nvme1'];
 const SENSORS = `${CHASSIS}/Sensors`;
@@ -24,9 +24,9 @@ const state = (d: Device) => (on(d) ? 'Enabled' : 'StandbyOffline');
 
 type Slot = HostHardware['slots'][number];
 
-/** The card's serial as the DPU reports it; a slot with no modelled DPU still gets stable MACs from host serial and slot. */
+/** The DPU's own card MACs; a slot with no modelled DPU still gets stable, unique MACs from the host's block. */
 function cardMacs(d: Device, slot: Slot): string[] {
-  return cardPortMacs(slot.dpu()?.init.serial ?? `${d.init.serial}/${slot.id}`, CARD_PORTS.length);
+  return slotCardMacs(d.init, hw(d).slots.indexOf(slot), slot.dpu()?.init, CARD_PORTS.length);
 }
 
 function cpu(d: Device, id: string): Record<string, unknown> {
@@ -47,6 +47,7 @@ function cpu(d: Device, id: string): Record<string, unknown> {
     MaxSpeedMHz: 3400,
     OperatingSpeedMHz: on(d) ? 2100 : 0,
     SerialNumber: componentSerial(d.init.serial, `cpu/${id}`),
+    Metrics: ref(processorMetricsUri(id)),
     Status: status(state(d), 'OK'),
     Links: { Chassis: ref(CHASSIS) },
   };

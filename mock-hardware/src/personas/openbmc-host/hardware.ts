@@ -4,6 +4,8 @@ import type { Device } from '../../core/device.js';
 export const SYS = '/redfish/v1/Systems/system';
 export const BMC = '/redfish/v1/Managers/bmc';
 export const CHASSIS = '/redfish/v1/Chassis/chassis';
+/** The host's two x86 sockets. */
+export const CPUS = ['cpu0', 'cpu1'];
 
 /** Per-host hardware the faults act on. */
 export interface HostHardware {

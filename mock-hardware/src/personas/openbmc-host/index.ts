@@ -9,6 +9,7 @@ import { updateRoutes } from '../../services/update.js';
 import type { Persona, SetupContext } from '../persona.js';
 import { namespaceOf, T } from '../../services/shapes.js';
 import { hostComponentRoutes } from './components.js';
+import { hostMetricsRoutes } from './metrics.js';
 import { BMC, CHASSIS, hostRoutes, hw, SYS, type HostHardware } from './resources.js';
 
 function profile(options: Record<string, unknown>): DeviceProfile {
@@ -38,9 +39,36 @@ function profile(options: Record<string, unknown>): DeviceProfile {
   };
 }
 
+/** One POST code as bmcweb shows it: `OpenBMC.0.2.BIOSPOSTCode` with the boot count, seconds into the boot and the code. */
+function recordPostCode(d: Device, s: BootStage, at: number): void {
+  if (s.postCode === undefined) return;
+  const code = `0x${s.postCode.toString(16).padStart(2, '0')}`;
+  d.log('PostCodes', 1000).add({ created: at, severity: 'OK', entryType: 'Event', messageId: 'OpenBMC.0.2.BIOSPOSTCode', messageArgs: [String(d.bootCount), '0.0000', code], message: `Boot Count: ${d.bootCount}; POST Code: ${code}` });
+}
+
+/**
+ * A hard host crash is a checkstop: the BMC collects a system dump (bmcweb's `System` dump type) while the host stays
+ * hung. A reset before the dump is complete abandons it, as the host memory it reads is gone.
+ */
+function systemDumpAfterCheckstop(d: Device): void {
+  d.clock.setTimeout(() => {
+    if (!d.hung) return;
+    d.log('Dump').add({
+      created: d.clock.now(),
+      severity: 'Critical',
+      message: 'System dump collected after a host checkstop',
+      entryType: 'Event',
+      diagnostic: { type: 'OEM', oemType: 'System', sizeBytes: 8 * 1024 * 1024 + d.rng.int(0, 1024 * 1024) },
+      origin: SYS,
+    });
+    d.publish('LogService.1.1.DiagnosticDataCollected', ['System'], 'OK', SYS, true);
+  }, d.profile.crashDumpMs);
+}
+
 const routes = [
   ...hostRoutes(),
   ...hostComponentRoutes(),
+  ...hostMetricsRoutes(),
   ...logRoutes(`${SYS}/LogServices`, [
     { id: 'EventLog', name: 'Event Log', log: 'EventLog', entryType: 'Event' },
     { id: 'PostCodes', name: 'POST Code Log', log: 'PostCodes', entryType: 'Event' },
@@ -64,7 +92,7 @@ const routes = [
 
 const metadata = metadataXml([...COMMON_NAMESPACES, 'MemoryCollection', 'Memory.v1_23_0', 'PCIeDeviceCollection', 'PCIeDevice.v1_21_0', 'NetworkAdapterCollection', 'NetworkAdapter.v1_14_0',
   ...['Processor', 'Storage', 'Drive', 'Port', 'NetworkDeviceFunction', 'Sensor'].map((c) => `${c}Collection`),
-  ...[T.Processor, T.Storage, T.Drive, T.Port, T.NetworkDeviceFunction, T.Sensor, T.EnvironmentMetrics].map(namespaceOf),
+  ...[T.Processor, T.ProcessorMetrics, T.MemoryMetrics, T.Storage, T.Drive, T.Port, T.NetworkDeviceFunction, T.Sensor, T.EnvironmentMetrics].map(namespaceOf),
 ]);
 
 /** An OpenBMC (bmcweb-style) server BMC with DPUs in its PCIe slots. See README.md. */
@@ -87,10 +115,14 @@ export const openbmcHost: Persona = {
       slots: Array.from({ length: slots }, (_, i) => ({ id: `slot${i + 1}`, dpu: () => ctx.children?.()[i], health: 'OK' as const })),
     };
     d.extra.hw = h;
-    d.on('stage', (s: BootStage) => {
-      if (s.postCode === undefined) return;
-      const code = `0x${s.postCode.toString(16).padStart(2, '0')}`;
-      d.log('PostCodes', 1000).add({ created: d.clock.now(), severity: 'OK', entryType: 'Event', messageId: 'OpenBMC.0.2.BIOSPOSTCode', messageArgs: [String(d.bootCount), '0.0000', code], message: `Boot Count: ${d.bootCount}; POST Code: ${code}` });
+    d.on('stage', (s: BootStage) => recordPostCode(d, s, d.clock.now()));
+    d.on('prior-boot', (stages: BootStage[]) => {
+      // bmcweb keeps the codes of past boots, so a host found running shows the boot that got it there.
+      let at = d.clock.now() - stages.reduce((ms, s) => ms + s.durationMs, 0);
+      for (const s of stages) {
+        recordPostCode(d, s, at);
+        at += s.durationMs;
+      }
     });
   },
   applyFault(d: Device, f: Fault): boolean {
@@ -103,6 +135,7 @@ export const openbmcHost: Persona = {
         } else {
           d.hung = true;
           d.health = 'Critical';
+          systemDumpAfterCheckstop(d);
         }
         return true;
       case 'pcie-uncorrectable': {

@@ -5,6 +5,7 @@ import { componentSerial } from '../../services/card-identity.js';
 import { cardAdapterExtras } from './components.js';
 import { enforceResetInterval, genericReset, managerResetRoute, powerAndBoot, patchSystem, resetType, systemState } from '../../services/system.js';
 import { BMC, CHASSIS, hw, SYS, type HostHardware } from './hardware.js';
+import { memoryMetricsUri } from './metrics.js';
 
 // Re-exported so existing importers keep one entry point for the host's paths and hardware.
 export { BMC, CHASSIS, hw, SYS, type HostHardware };
@@ -139,7 +140,7 @@ export function hostRoutes(): Route[] {
         const m = hw(device).dimms.find((x) => x.id === params.id);
         if (!m) return fail(404, 'Base.1.22.ResourceMissingAtURI', [path]);
         const b: Record<string, unknown> = { '@odata.type': T.Memory, '@odata.id': path, Id: m.id, Name: `DIMM ${m.id}`, Status: status(m.state, m.health) };
-        if (m.state === 'Enabled') Object.assign(b, { MemoryDeviceType: 'DDR5', CapacityMiB: 32768, OperatingSpeedMhz: 4800, Manufacturer: 'Sim Memory', PartNumber: 'SIM-DDR5-32G', SerialNumber: componentSerial(device.init.serial, `dimm/${m.id}`), BaseModuleType: 'RDIMM', MemoryType: 'DRAM' });
+        if (m.state === 'Enabled') Object.assign(b, { MemoryDeviceType: 'DDR5', CapacityMiB: 32768, OperatingSpeedMhz: 4800, Manufacturer: 'Sim Memory', PartNumber: 'SIM-DDR5-32G', SerialNumber: componentSerial(device.init.serial, `dimm/${m.id}`), BaseModuleType: 'RDIMM', MemoryType: 'DRAM', Metrics: ref(memoryMetricsUri(m.id)) });
         return ok(b);
       },
     },

@@ -85,9 +85,10 @@ export class MemoryResourceStore implements ResourceStore {
     return { docs: slice(all, page).map((u) => toDoc(u, this.docs.get(u)!)), total: all.length };
   }
 
-  memberTexts(collection: string, page?: Page): { texts: string[]; total: number } {
+  memberTexts(collection: string, page?: Page): { texts: string[]; etags: string[]; total: number } {
     const all = this.collectionUris(collection);
-    return { texts: slice(all, page).map((u) => this.docs.get(u)!.json), total: all.length };
+    const entries = slice(all, page).map((u) => this.docs.get(u)!);
+    return { texts: entries.map((e) => e.json), etags: entries.map((e) => e.etag), total: all.length };
   }
 
   query(collection: string, where: Predicate, page?: Page): { uris: string[]; total: number } {

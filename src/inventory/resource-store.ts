@@ -80,7 +80,7 @@ export interface ResourceStore {
   /** Like {@link members} but whole documents (for `$expand`), read in one query. */
   memberDocs(collection: string, page?: Page): { docs: StoredDoc[]; total: number };
   /** Like {@link memberDocs} but each body as its stored JSON text (for `$expand` served without re-serialising). */
-  memberTexts(collection: string, page?: Page): { texts: string[]; total: number };
+  memberTexts(collection: string, page?: Page): { texts: string[]; etags: string[]; total: number };
   /** Members whose body satisfies `where`, evaluated by the store itself (SQLite: json_extract), never the whole fleet in JS. */
   query(collection: string, where: Predicate, page?: Page): { uris: string[]; total: number };
   /** Removes every document of a device; returns their URIs. */

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RedfishError } from './errors.js';
-import { etagMatches, resourceEtag } from './etag.js';
+import { etagMatches, etagOf, resourceEtag } from './etag.js';
 import { schemaUri, type Json } from './odata.js';
 import { allowed, ruleFor } from './privileges.js';
 import { applySelect, evaluateFilter, expandResource, parseQuery, type QueryOptions } from './query/index.js';
@@ -44,7 +44,8 @@ const hasQuery = (q: QueryOptions) =>
 
 /**
  * GET and HEAD: build the resource, tag it, answer 304 when the client's copy is current, then apply the query
- * parameters. The ETag always describes the full resource, before `$select` or `$expand`.
+ * parameters. The ETag describes the full resource, before `$select` or `$expand`; the one exception is an expanded
+ * page of a fleet collection, tagged by the members it shows (see {@link serveExpandedPage}).
  */
 export async function serveGet(
   def: ResourceDef,
@@ -54,6 +55,7 @@ export async function serveGet(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const query = req.url.includes('?') ? parseQuery(req.query as Record<string, string | string[] | undefined>) : NO_QUERY;
+  if (def.fleet && isExpandedPage(query)) return serveExpandedPage(def.fleet, ctx, req, reply, query);
   let body = await def.get!(ctx);
   const text = JSON.stringify(body);
   const etag = resourceEtag(def, ctx, text);
@@ -76,9 +78,7 @@ export async function serveGet(
   if (def.fleet && !query.only) {
     const where = query.filter ? toPredicate(query.filter) : undefined;
     if (!query.filter || where) {
-      const expandAll = query.expand?.levels === 1 && query.expand.kind !== 'links' && !query.select && !query.filter;
-      const text = fleetQuery(def.fleet.collection, body, query, ctx, req.url, where, expandAll);
-      if (expandAll) return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : `{"@odata.etag":${JSON.stringify(etag)},${text.slice(1)}`);
+      fleetPage(def.fleet.collection, body, query, ctx, req.url, where);
       if (query.expand) body = await expandResource(body, query.expand, resolve);
       if (query.select) body = applySelect(body, query.select) as Json;
       return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : JSON.stringify({ '@odata.etag': etag, ...body }));
@@ -94,40 +94,40 @@ export async function serveGet(
   return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : JSON.stringify(out));
 }
 
+/** A page of fleet members expanded one level, the most common fleet read: served without building the collection. */
+const isExpandedPage = (q: QueryOptions) => q.expand?.levels === 1 && q.expand.kind !== 'links' && !q.select && !q.filter && !q.only;
+
 /**
- * A fleet collection's page, filtered and paged inside the store, set into `body` in place. With `expandAll` the
- * members' stored JSON is spliced in as it is and the text returned: a page of a thousand Systems is never parsed and
- * serialised again. Otherwise returns ''.
+ * `Systems?$expand=.($levels=1)&$top=N`: the members' stored JSON is spliced into the page as it is, so a thousand
+ * Systems are never parsed and serialised again, and the full member list (which only the collection's own ETag
+ * needs) is never read. The page's ETag is over what the page shows: the count and each member's stored tag.
  */
-function fleetQuery(
-  collection: string,
-  body: Json,
-  q: QueryOptions,
+function serveExpandedPage(
+  fleet: NonNullable<ResourceDef['fleet']>,
   ctx: RequestContext,
-  url: string,
-  where: ReturnType<typeof toPredicate>,
-  expandAll: boolean,
-): string {
-  const inv = ctx.services.inventory;
+  req: FastifyRequest,
+  reply: FastifyReply,
+  q: QueryOptions,
+): FastifyReply {
+  const skip = q.skip ?? 0;
+  const r = ctx.services.inventory.memberTexts(fleet.collection, { skip, ...(q.top !== undefined ? { top: q.top } : {}) });
+  const etag = etagOf(`${fleet.collection}\u0000${r.total}\u0000${skip}\u0000${r.etags.join('')}`);
+  reply.header('ETag', etag);
+  reply.header('Link', describedBy(fleet.type));
+  const head: Json = { '@odata.etag': etag, '@odata.id': fleet.collection, '@odata.type': fleet.type, Name: fleet.name, 'Members@odata.count': r.total };
+  if (q.top !== undefined && skip + q.top < r.total) head['Members@odata.nextLink'] = nextLink(req.url, skip + q.top);
+  const text = JSON.stringify(head);
+  return reply.type('application/json; charset=utf-8').send(req.method === 'HEAD' ? undefined : `${text.slice(0, -1)},"Members":[${r.texts.join(',')}]}`);
+}
+
+/** A fleet collection's page, filtered and paged inside the store, set into `body` in place. */
+function fleetPage(collection: string, body: Json, q: QueryOptions, ctx: RequestContext, url: string, where: ReturnType<typeof toPredicate>): void {
   const skip = q.skip ?? 0;
   const page = { skip, ...(q.top !== undefined ? { top: q.top } : {}) };
-  let total: number;
-  let texts: string[] | undefined;
-  if (expandAll) {
-    const r = inv.memberTexts(collection, page);
-    total = r.total;
-    texts = r.texts;
-    delete body.Members;
-  } else {
-    const r = where ? inv.query(collection, where, page) : inv.members(collection, page);
-    total = r.total;
-    body.Members = r.uris.map((u) => ({ '@odata.id': u }));
-  }
-  body['Members@odata.count'] = total;
-  if (q.top !== undefined && skip + q.top < total) body['Members@odata.nextLink'] = nextLink(url, skip + q.top);
-  if (!texts) return '';
-  const head = JSON.stringify(body);
-  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"Members":[${texts.join(',')}]}`;
+  const r = where ? ctx.services.inventory.query(collection, where, page) : ctx.services.inventory.members(collection, page);
+  body.Members = r.uris.map((u) => ({ '@odata.id': u }));
+  body['Members@odata.count'] = r.total;
+  if (q.top !== undefined && skip + q.top < r.total) body['Members@odata.nextLink'] = nextLink(url, skip + q.top);
 }
 
 /**

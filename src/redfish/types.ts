@@ -33,7 +33,7 @@ export interface InventoryReadPort {
   get(uri: string): StoredDoc | undefined;
   members(collection: string, page?: Page): { uris: string[]; total: number };
   /** Member bodies as stored JSON text, in URI order, for `$expand` without parsing and serialising each again. */
-  memberTexts(collection: string, page?: Page): { texts: string[]; total: number };
+  memberTexts(collection: string, page?: Page): { texts: string[]; etags: string[]; total: number };
   query(collection: string, where: Predicate, page?: Page): { uris: string[]; total: number };
 }
 
@@ -143,7 +143,7 @@ export interface ResourceDef {
    * A fleet collection served from the store: `$filter`, `$skip`/`$top` and `$expand` run there rather than by
    * reading every member through the pipeline. Its `get` lists every member, for the ETag and plain reads.
    */
-  fleet?: { collection: string };
+  fleet?: { collection: string; type: string; name: string };
   /** State the representation does not show (a write-only `Password`) that must still change the ETag. */
   revision?(ctx: RequestContext): string | number | undefined;
 }

@@ -128,12 +128,12 @@ export class ResourcesRepo implements ResourceStore {
     return { docs: rows.map(fromRaw), total };
   }
 
-  memberTexts(collection: string, page?: Page): { texts: string[]; total: number } {
+  memberTexts(collection: string, page?: Page): { texts: string[]; etags: string[]; total: number } {
     const { skip, top } = checkPage(page);
     const total = this.count(collection);
-    if (top === 0 || skip >= total) return { texts: [], total };
-    const rows = prep(this.db, 'SELECT body FROM resources WHERE collection = ? ORDER BY uri LIMIT ? OFFSET ?').all(collection, top ?? -1, skip) as { body: string }[];
-    return { texts: rows.map((r) => r.body), total };
+    if (top === 0 || skip >= total) return { texts: [], etags: [], total };
+    const rows = prep(this.db, 'SELECT body, etag FROM resources WHERE collection = ? ORDER BY uri LIMIT ? OFFSET ?').all(collection, top ?? -1, skip) as { body: string; etag: string }[];
+    return { texts: rows.map((r) => r.body), etags: rows.map((r) => r.etag), total };
   }
 
   query(collection: string, where: Predicate, page?: Page): { uris: string[]; total: number } {

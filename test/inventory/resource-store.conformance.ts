@@ -172,7 +172,8 @@ export function resourceStoreConformance(name: string, open: () => StoreUnderTes
         const r = s.memberTexts(SYS, { skip: 2, top: 3 });
         expect(r.total).toBe(6);
         expect(r.texts.map((t) => JSON.parse(t) as unknown)).toEqual(s.memberDocs(SYS, { skip: 2, top: 3 }).docs.map((d) => d.body));
-        expect(s.memberTexts(SYS, { top: 0 })).toEqual({ texts: [], total: 6 });
+        expect(r.etags).toEqual(s.memberDocs(SYS, { skip: 2, top: 3 }).docs.map((d) => d.etag));
+        expect(s.memberTexts(SYS, { top: 0 })).toEqual({ texts: [], etags: [], total: 6 });
         expect(() => s.memberTexts(SYS, { skip: -1 })).toThrow(RangeError);
       });
 

@@ -5,7 +5,7 @@
  * mapper needs no new route. Nothing here reaches a device.
  */
 import { RedfishError } from '../errors.js';
-import { collection, ROOT, type Json, type TypeName } from '../odata.js';
+import { collection, ROOT, TYPES, type Json, type TypeName } from '../odata.js';
 import type { RequestContext, ResourceDef } from '../types.js';
 
 /** The stored document at `uri`, or 404 `ResourceNotFound` naming the kind of resource asked for and its last segment. */
@@ -35,7 +35,7 @@ export function fleetCollection(path: string, type: TypeName, name: string, enti
     path,
     entity,
     collection: true,
-    fleet: { collection: path },
+    fleet: { collection: path, type: TYPES[type], name },
     get: (ctx) => collection(type, path, name, fleetMembers(ctx, path)),
   };
 }

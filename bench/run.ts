@@ -23,3 +23,10 @@ if (p.status !== 0) process.exitCode = p.status ?? 1;
 console.log('');
 const d = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'discovery-sweep.ts')], { stdio: 'inherit' });
 if (d.status !== 0) process.exitCode = d.status ?? 1;
+
+// Inventory: GETs served from the store while 300 devices answer after 500 ms, `$expand` of 1,000 Systems against
+// JSON.stringify, memory and store size (a few minutes; BENCH_INVENTORY_DEVICES sets the fleet). Its own process too, so
+// its RSS is the gateway's; alone: `npx tsx bench/inventory.ts [--devices N]` (10,000: see the file's header).
+console.log('');
+const inv = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'inventory.ts')], { stdio: 'inherit' });
+if (inv.status !== 0) process.exitCode = inv.status ?? 1;

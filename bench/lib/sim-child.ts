@@ -111,6 +111,15 @@ export async function startSimChild(o: SimOptions): Promise<SimChild> {
   return spawnSim(args, o.count, controlPort, o.startTimeoutMs ?? 120_000, undefined);
 }
 
+/**
+ * The `mock-hardware` CLI on a fleet YAML file (`--fleet FILE`, with its `faults:` schedule), with a control API on a
+ * free port. `count` is how many devices the file makes (hosts' DPUs included): the child must print that many.
+ */
+export async function startSimFileChild(o: { file: string; count: number; startTimeoutMs?: number }): Promise<SimChild> {
+  const controlPort = await freePort();
+  return spawnSim([join(ROOT, 'bin/mock-hardware.js'), '--fleet', o.file, '--control-port', String(controlPort)], o.count, controlPort, o.startTimeoutMs ?? 120_000, undefined);
+}
+
 /** Options of {@link startSimFleetChild}. */
 export interface SimFleetOptions {
   /** Device groups as in a fleet file (`{ persona: 'openbmc-host', count: 10, dpusPerHost: 2 }`); addresses are consecutive from `baseAddress`. */
@@ -169,10 +178,13 @@ async function spawnSim(args: string[], count: number, controlPort: number, star
   );
 
   let err = '';
+  // Seen once, remembered: a fleet file's faults may log a line per device after it and push it out of `err`.
+  let controlUp = false;
   child.stderr!.setEncoding('utf8');
   // Keep draining both pipes for the child's whole life, or it blocks once a pipe buffer fills.
   child.stderr!.on('data', (s: string) => {
     err = (err + s).slice(-65536);
+    if (!controlUp && err.includes('control API on')) controlUp = true;
   });
   const creds = new Map<string, { user: string; password: string }>();
   let buf = '';
@@ -202,7 +214,7 @@ async function spawnSim(args: string[], count: number, controlPort: number, star
       rej(fail(`did not print ${count} devices and its control API within ${startTimeoutMs} ms (printed ${creds.size})`));
     }, startTimeoutMs);
     const iv = setInterval(() => {
-      if (creds.size >= count && err.includes('control API on')) {
+      if (creds.size >= count && controlUp) {
         clearTimeout(t);
         clearInterval(iv);
         res();

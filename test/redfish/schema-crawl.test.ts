@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Shoal } from '../../src/app.js';
 import { OEM_SCHEMAS, SCHEMAS_DIR } from '../../src/redfish/oem-schemas.js';
 import { basic, testApp } from '../support/app.js';
-import { crawl } from '../support/crawl.js';
+import { crawl, schemaFailures } from '../support/crawl.js';
 import { addSchemaDir, validateRedfish } from '../support/redfish-schema.js';
 
 // Every payload the service serves must validate against the DMTF schema its @odata.type names. This is the
@@ -25,17 +25,7 @@ describe('every served payload validates against DMTF JSON Schema', () => {
   it('crawls the tree and validates each resource', async () => {
     const all = await crawl(s.app, basic());
     expect(all.size).toBeGreaterThan(25);
-    const failures: string[] = [];
-    for (const [uri, body] of all) {
-      const r = validateRedfish(body);
-      if (!r.valid) failures.push(`${uri}: ${r.errors.slice(0, 5).join('; ')}`);
-      const oem = (body.Oem as { Shoal?: Record<string, unknown> } | undefined)?.Shoal;
-      if (oem) {
-        const o = validateRedfish(oem);
-        if (!o.valid) failures.push(`${uri} Oem.Shoal: ${o.errors.join('; ')}`);
-      }
-    }
-    expect(failures).toEqual([]);
+    expect(schemaFailures(all)).toEqual([]);
   });
 
   it('validates error bodies against the redfish-error schema', async () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { validateRedfish } from './redfish-schema.js';
 
 /** Walks every `@odata.id` reachable from `start`, returning each payload by URI. */
 export async function crawl(
@@ -33,4 +34,22 @@ function links(v: unknown, out: string[] = []): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Schema failures of crawled payloads, one line per resource: each against the DMTF schema its `@odata.type` names,
+ * and its `Oem.Shoal` object against Shoal's own.
+ */
+export function schemaFailures(all: Map<string, Record<string, unknown>>): string[] {
+  const failures: string[] = [];
+  for (const [uri, body] of all) {
+    const r = validateRedfish(body);
+    if (!r.valid) failures.push(`${uri}: ${r.errors.slice(0, 5).join('; ')}`);
+    const oem = (body.Oem as { Shoal?: Record<string, unknown> } | undefined)?.Shoal;
+    if (oem) {
+      const o = validateRedfish(oem);
+      if (!o.valid) failures.push(`${uri} Oem.Shoal: ${o.errors.join('; ')}`);
+    }
+  }
+  return failures;
 }

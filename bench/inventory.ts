@@ -258,7 +258,7 @@ class PollWindow {
     this.queuedMax = Math.max(this.queuedMax, load.queued);
     this.inFlightMax = Math.max(this.inFlightMax, load.inFlight);
   }
-  /** Prints the window's polling figures; `demand` is the state polls/s the cadence asks for, when known. */
+  /** Prints the window's polling figures; `extraCpu` is CPU other processes of the bench used in it (the GET client). */
   report(label: string, extraCpu = 0): { seconds: number; statePerS: number; cpu: number } {
     this.eld.disable();
     this.gcObs.disconnect();

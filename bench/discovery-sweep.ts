@@ -38,20 +38,19 @@
  * Exits non-zero only for wrong results (a device missing or registered twice, wrong pairing), never for time.
  * For a CPU profile of the gateway side: `node --cpu-prof --import tsx bench/discovery-sweep.ts --devices 1000`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { writeHeapSnapshot } from 'node:v8';
 import { build, type Shoal } from '../src/app.js';
 import { visible } from '../src/discovery/index.js';
 import type { IngestOutcome } from '../src/discovery/service.js';
 import { expandRanges } from '../src/discovery/sources/cidr-ranges.js';
 import type { DiscoveredDevice, Sighting } from '../src/model/discovery.js';
 import { procCpuSeconds, procFds, startSimFleetChild, type SimChild, type SimDevice } from './lib/sim-child.js';
+import { coveringCidr, fullGc, intToIp, ipToInt, machineBusySeconds, startProfile } from './lib/machine.js';
 
 const { values: argv } = parseArgs({
   options: {
@@ -103,20 +102,7 @@ process.on('unhandledRejection', (e) => {
   if (unhandled <= 5) console.error('discovery-sweep: UNHANDLED REJECTION:', e);
 });
 
-const ipToInt = (ip: string) => ip.split('.').reduce((a, x) => a * 256 + Number(x), 0);
-const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
-/** The smallest CIDR block that holds addresses first..last. */
-function coveringCidr(first: string, last: string): string {
-  const a = ipToInt(first);
-  const b = ipToInt(last);
-  for (let p = 32; p >= 0; p--) {
-    const size = 2 ** (32 - p);
-    const net = Math.floor(a / size) * size;
-    if (b < net + size) return `${intToIp(net)}/${p}`;
-  }
-  return '0.0.0.0/0';
-}
 
 /** VmHWM (peak RSS) and VmRSS of this process, from /proc. */
 function procMem(): { hwm?: number; rss?: number } {
@@ -150,15 +136,6 @@ function udpCounters(): Record<string, number> {
   }
 }
 
-/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
-function machineBusySeconds(): number | undefined {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Waits until the rest of the machine has used less than QUIET_CORES for a whole second, or `maxMs` passed; returns
@@ -194,16 +171,6 @@ function fdLimit(): number | undefined {
   }
 }
 
-/** A full collection, so that heap and RSS after the sweep mean what the gateway keeps, not garbage not yet collected. */
-function fullGc(): boolean {
-  try {
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const addrKey = (host: string, port: number | undefined) => `${host}:${port ?? 443}`;
 
@@ -369,7 +336,7 @@ async function main(): Promise<void> {
     const tsEpoch = Date.now();
     const ac = new AbortController();
     const guard = setTimeout(() => ac.abort(new Error('sweep limit')), SWEEP_LIMIT_MS);
-    const prof = argv['cpu-prof-registration'] ? await startProfile() : undefined;
+    const prof = argv['cpu-prof-registration'] ? await startProfile('the registration phase') : undefined;
     const report = await shoal.discovery.sweep({ sources: ['cidr', 'ssdp'], cidr: [cidr] }, { outcome, progress, signal: ac.signal });
     const te = performance.now();
     clearTimeout(guard);
@@ -555,20 +522,3 @@ try {
 // Pools, keep-alive timers and the simulator's pipes may still hold the loop; the figures are printed.
 process.exit();
 
-/** An in-process CPU profile (inspector), so one phase of the sweep can be profiled on its own. */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-      console.log(`CPU profile of the registration phase written to ${file}`);
-    },
-  };
-}

@@ -58,14 +58,12 @@
  * it, inside the window it profiles: take event-loop figures from a run without one.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { build, type Shoal } from '../src/app.js';
@@ -76,6 +74,7 @@ import type { InventorySnapshot, SystemState } from '../src/model/inventory.js';
 import type { Limiter } from '../src/drivers/runtime/limiter.js';
 import { startGetClient, type GetResult } from './lib/get-client.js';
 import { procCpuSeconds, procFds, startSimFileChild, type SimChild } from './lib/sim-child.js';
+import { coveringCidr, fullGc, intToIp, ipToInt, machineBusySeconds, startProfile } from './lib/machine.js';
 
 const { values: argv } = parseArgs({
   options: {
@@ -138,28 +137,8 @@ process.on('unhandledRejection', (e) => {
   if (unhandled <= 5) console.error('inventory bench: UNHANDLED REJECTION:', e);
 });
 
-const ipToInt = (ip: string) => ip.split('.').reduce((a, x) => a * 256 + Number(x), 0);
-const intToIp = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
-/** The smallest CIDR block that holds addresses first..last. */
-function coveringCidr(first: string, last: string): string {
-  for (let p = 32; p >= 0; p--) {
-    const size = 2 ** (32 - p);
-    const net = Math.floor(ipToInt(first) / size) * size;
-    if (ipToInt(last) < net + size) return `${intToIp(net)}/${p}`;
-  }
-  return '0.0.0.0/0';
-}
 
-/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
-function machineBusySeconds(): number | undefined {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 function vmHwm(): number | undefined {
   try {
@@ -170,34 +149,7 @@ function vmHwm(): number | undefined {
   }
 }
 
-/** A full collection, so that heap and RSS mean what the gateway keeps, not garbage not yet collected. */
-function fullGc(): boolean {
-  try {
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/** An in-process CPU profile (inspector), so one phase can be profiled on its own. */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-      console.log(`CPU profile written to ${file}`);
-    },
-  };
-}
 
 /** A deterministic shuffle (mulberry32), so every run reads the members in the same order. */
 function shuffled<T>(xs: T[], seed = 6): T[] {
@@ -594,7 +546,7 @@ async function main(): Promise<void> {
     const dir = gw.discovery.directory;
     win = new PollWindow(sim);
     const invWin = win;
-    const prof = argv['cpu-prof-inventory'] ? await startProfile() : undefined;
+    const prof = argv['cpu-prof-inventory'] ? await startProfile('the inventory phase') : undefined;
     const ts = performance.now();
     let tDir: number | undefined;
     let tReg: number | undefined;
@@ -667,7 +619,7 @@ async function main(): Promise<void> {
     console.log(`Polling alone, no reads, ${IDLE_S} s (other processes used ${fmt(otherLoad * 100, 0)}% of a core in the last second before it):`);
     win = new PollWindow(sim);
     const idleWin = win;
-    const profIdle = argv['cpu-prof-idle'] ? await startProfile() : undefined;
+    const profIdle = argv['cpu-prof-idle'] ? await startProfile('polling alone') : undefined;
     await sleep(IDLE_S * 1000);
     if (profIdle) await profIdle.stop(argv['cpu-prof-idle']!);
     win = undefined;
@@ -688,7 +640,7 @@ async function main(): Promise<void> {
     await quietWait(sim);
     win = new PollWindow(sim);
     const getWin = win;
-    const profSteady = argv['cpu-prof-steady'] ? await startProfile() : undefined;
+    const profSteady = argv['cpu-prof-steady'] ? await startProfile('the GET rounds') : undefined;
     const cli0 = procCpuSeconds(client.pid) ?? 0;
     const per = Math.max(1, Math.floor(REQUESTS / ROUNDS));
     const results = new Map<string, GetResult[]>();
@@ -738,7 +690,7 @@ async function main(): Promise<void> {
     console.log(`3. ${expandUrl} (${docs.length} members of ${systems.total}), ${EXPAND_REQUESTS} requests each, sequential, polling going on`);
     const stringify = timeSync(EXPAND_REQUESTS, () => JSON.stringify({ Members: docs }));
     const bareLen = JSON.stringify({ Members: docs }).length;
-    const profExpand = argv['cpu-prof-expand'] ? await startProfile() : undefined;
+    const profExpand = argv['cpu-prof-expand'] ? await startProfile('the $expand rounds') : undefined;
     const exHttps = await client.run({ origin, paths: [expandUrl], headers, total: EXPAND_REQUESTS, connections: 1, warmup: 2 });
     const exInject = await injectGets(gw, [expandUrl], headers, EXPAND_REQUESTS, 1, 2);
     const fiHttps = await client.run({ origin, paths: [filterUrl], headers, total: EXPAND_REQUESTS, connections: 1, warmup: 2 });

@@ -8,7 +8,7 @@
  *                              [--requests 6000] [--connections 16] [--rate 200] [--rounds 3] [--expand-requests 20]
  *                              [--inventory-limit-s 1800] [--quiet-wait-s 30] [--idle-s 15]
  *                              [--cpu-prof-inventory FILE] [--cpu-prof-idle FILE] [--cpu-prof-steady FILE]
- *                              [--cpu-prof-expand FILE]
+ *                              [--cpu-prof-expand FILE] [--heap-snapshot FILE]
  *   (also run by `npm run bench`, last, at BENCH_INVENTORY_DEVICES (default 300) devices: about 3 minutes)
  *   10,000 devices on 2 cores (about 20 minutes, recorded in .scratch/bench-inventory.md):
  *   npx tsx bench/inventory.ts --devices 10000 --max-concurrent-polls 256 --identify-concurrency 512 \
@@ -63,7 +63,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { build, type Shoal } from '../src/app.js';
@@ -71,7 +71,7 @@ import { INVENTORY_DEFAULTS } from '../src/config/inventory-config.js';
 import { expandRanges } from '../src/discovery/sources/cidr-ranges.js';
 import type { PolledDevice, PollError, PollKind, Polling } from '../src/inventory/coordinator.js';
 import type { InventorySnapshot, SystemState } from '../src/model/inventory.js';
-import type { Limiter } from '../src/drivers/runtime/limiter.js';
+import type { GateLoad, PollGate } from '../src/inventory/poll-gate.js';
 import { startGetClient, type GetResult } from './lib/get-client.js';
 import { procCpuSeconds, procFds, startSimFileChild, type SimChild } from './lib/sim-child.js';
 import { coveringCidr, fullGc, intToIp, ipToInt, machineBusySeconds, startProfile } from './lib/machine.js';
@@ -98,6 +98,7 @@ const { values: argv } = parseArgs({
     'cpu-prof-idle': { type: 'string' },
     'cpu-prof-steady': { type: 'string' },
     'cpu-prof-expand': { type: 'string' },
+    'heap-snapshot': { type: 'string' },
   },
   strict: true,
 });
@@ -120,6 +121,11 @@ const QUIET_CORES = 0.25;
 const IDLE_S = Number(argv['idle-s']);
 const GOAL_P99_MS = 20;
 const GOAL_RSS = 1024 ** 3;
+/** RSS, and how much of it the V8 heap has reserved: the gap between the two is native memory (TLS, SQLite, malloc). */
+const memLine = () => {
+  const m = process.memoryUsage();
+  return `${mib(m.rss)} (V8 heap ${mib(m.heapTotal)}, ${mib(m.heapUsed)} used)`;
+};
 const SYSTEMS = '/redfish/v1/Systems';
 const MANAGER = '/redfish/v1/Managers/Shoal';
 const PAGE = 1000;
@@ -174,7 +180,7 @@ class PollWindow {
   readonly count: Record<PollKind, number> = { inventory: 0, state: 0 };
   readonly errors = new Map<string, number>();
   readonly callMs: Record<PollKind, number[]> = { inventory: [], state: [] };
-  readonly gateMs: number[] = [];
+  readonly gateMs: Record<PollKind, number[]> = { state: [], inventory: [] };
   /** State poll gap of one device over its stateSeconds (1 = exactly on cadence). */
   readonly stateGap: number[] = [];
   readonly sinkMs: Record<'inventory' | 'state' | 'error', number> = { inventory: 0, state: 0, error: 0 };
@@ -183,6 +189,7 @@ class PollWindow {
   loadSamples = 0;
   inFlightSum = 0;
   queuedSum = 0;
+  stateQueuedSum = 0;
   queuedMax = 0;
   inFlightMax = 0;
   readonly tls0 = tlsConnects;
@@ -203,8 +210,9 @@ class PollWindow {
     this.eld.enable();
     this.gcObs.observe({ entryTypes: ['gc'] });
   }
-  sample(load: { inFlight: number; queued: number }): void {
+  sample(load: GateLoad): void {
     this.loadSamples++;
+    this.stateQueuedSum += load.byKind.state.queued;
     this.inFlightSum += load.inFlight;
     this.queuedSum += load.queued;
     this.queuedMax = Math.max(this.queuedMax, load.queued);
@@ -228,7 +236,7 @@ class PollWindow {
     console.log(`    polls: inventory ${this.count.inventory} (${fmt(this.count.inventory / sec, 1)}/s), state ${this.count.state} (${fmt(this.count.state / sec, 1)}/s), failed ${[...this.errors].map(([k, v]) => `${k} ${v}`).join(', ') || '0'}`);
     console.log(`    device call time: inventory ${ds(this.callMs.inventory)}; state ${ds(this.callMs.state)}`);
     console.log(
-      `    fleet gate (maxConcurrentPolls ${MAX_POLLS}): in flight mean ${fmt(this.inFlightSum / Math.max(1, this.loadSamples), 0)} max ${this.inFlightMax}; queued mean ${fmt(this.queuedSum / Math.max(1, this.loadSamples), 0)} max ${this.queuedMax}; wait for a slot ${ds(this.gateMs)}`,
+      `    fleet gate (maxConcurrentPolls ${MAX_POLLS}): in flight mean ${fmt(this.inFlightSum / Math.max(1, this.loadSamples), 0)} max ${this.inFlightMax}; queued mean ${fmt(this.queuedSum / Math.max(1, this.loadSamples), 0)} max ${this.queuedMax}; wait for a slot: state ${ds(this.gateMs.state)}, inventory ${ds(this.gateMs.inventory)}`,
     );
     if (gaps.length) console.log(`    state poll gap per device / stateSeconds: p50 ${fmt(q(gaps, 0.5))} p90 ${fmt(q(gaps, 0.9))} p99 ${fmt(q(gaps, 0.99))} max ${fmt(gaps[gaps.length - 1]!)} (1.00 = on cadence; +${fmt(LATENCY_MS / 5000)} is one call at the device's latency on a 5 s cadence)`);
     console.log(
@@ -369,7 +377,7 @@ function cadence(w: PollWindow, r: { seconds: number; statePerS: number; cpu: nu
   // Behind: polls wait for a gate slot, or the median device's gap exceeds its interval + jitter + one call by half a call.
   const gaps = sortNum(w.stateGap);
   const minState = Math.min(...stateMsOf.values());
-  const behind = w.queuedSum / Math.max(1, w.loadSamples) >= 1 || q(sortNum(w.gateMs), 0.99) > callMs || q(gaps, 0.5) > 1 + (1.5 * callMs) / minState + 0.05;
+  const behind = w.stateQueuedSum / Math.max(1, w.loadSamples) >= 1 || q(sortNum(w.gateMs.state), 0.99) > callMs || q(gaps, 0.5) > 1 + (1.5 * callMs) / minState + 0.05;
   console.log(
     `    state polls ${fmt(r.statePerS, 1)}/s over ${fmt(r.seconds, 0)} s; the cadence asks for ${fmt(demand, 1)}/s (every device every stateSeconds + one ${fmt(callMs, 0)} ms call; ${fmt((r.statePerS / demand) * 100, 0)}%), ~${fmt(slots, 0)} of ${MAX_POLLS} gate slots: ${behind ? 'FALLING BEHIND (polls queue for the gate, or come late)' : 'keeping up'}; gateway CPU per poll ${fmt((r.cpu * 1000) / Math.max(1, polls), 2)} ms`,
   );
@@ -491,12 +499,12 @@ async function main(): Promise<void> {
       };
       return add(id, timed, polling, opts);
     };
-    const limiter = (pool as unknown as { limiter: Limiter }).limiter;
-    const acquire = limiter.acquire.bind(limiter);
-    limiter.acquire = async (signal?: AbortSignal) => {
+    const gate = (pool as unknown as { gate: PollGate }).gate;
+    const acquire = gate.acquire.bind(gate);
+    gate.acquire = async (kind: PollKind, signal?: AbortSignal) => {
       const t = performance.now();
-      const release = await acquire(signal);
-      win?.gateMs.push(performance.now() - t);
+      const release = await acquire(kind, signal);
+      win?.gateMs[kind].push(performance.now() - t);
       return release;
     };
     const remap = (inv as unknown as { remap(id: string): void }).remap.bind(inv);
@@ -580,7 +588,7 @@ async function main(): Promise<void> {
         lastProgress = performance.now();
         const l = pool.load;
         console.log(
-          `  ${s(lastProgress - ts)}: ${dir.size} in the directory, ${pool.size} polled, ${firstInventory.size} inventoried; gate in flight ${l.inFlight}, queued ${l.queued}; polls so far inventory ${invWin.count.inventory}, state ${invWin.count.state}, failed ${[...invWin.errors.values()].reduce((a, b) => a + b, 0)}; gateway CPU ${fmt((procCpuSeconds('self') ?? NaN) - invWin.cpu0, 0)} s; RSS ${mib(process.memoryUsage().rss)}; simulator open files ${sim.fds() ?? '-'}`,
+          `  ${s(lastProgress - ts)}: ${dir.size} in the directory, ${pool.size} polled, ${firstInventory.size} inventoried; gate in flight ${l.inFlight}, queued ${l.queued}; polls so far inventory ${invWin.count.inventory}, state ${invWin.count.state}, failed ${[...invWin.errors.values()].reduce((a, b) => a + b, 0)}; gateway CPU ${fmt((procCpuSeconds('self') ?? NaN) - invWin.cpu0, 0)} s; RSS ${memLine()}; simulator open files ${sim.fds() ?? '-'}`,
         );
       }
     }
@@ -744,6 +752,7 @@ async function main(): Promise<void> {
     console.log(`  SQLite: ${mib(fsize(dbFile))} db + ${mib(fsize(`${dbFile}-wal`))} WAL; ${docsTotal} documents (${mib(bodyBytes)} of JSON, ${fmt(docsTotal / N, 1)} per device), ${snaps.n} snapshots (${mib(snaps.b ?? 0)}), ${events?.n ?? '-'} journal events`);
     console.log(`  documents by collection: ${byColl.map((r) => `${r.c.replace('/redfish/v1/', '')} ${r.n}`).join(', ')}`);
     console.log(`  open files: gateway ${procFds('self') ?? '-'}, simulator ${sim.fds() ?? '-'}`);
+    if (argv['heap-snapshot']) console.log(`  heap snapshot: ${writeHeapSnapshot(argv['heap-snapshot'])}`);
     sim.assertAlive();
     if (unhandled) {
       console.log(`${unhandled} unhandled rejections`);

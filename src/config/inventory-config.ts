@@ -1,6 +1,9 @@
 /** How the gateway polls managed devices for inventory. Each device's own pace comes from its driver's manifest. */
 export interface InventoryConfig {
-  /** Polls in flight across the whole fleet. Each device still polls one thing at a time. */
+  /**
+   * Polls in flight across the whole fleet. Each device still polls one thing at a time. State polls go first;
+   * inventory crawls hold at most three quarters of these slots.
+   */
   maxConcurrentPolls: number;
   /** First polls after start (or after a fleet is registered at once) are spread over this many seconds. */
   startSpreadSeconds: number;

@@ -1,25 +1,27 @@
-import { Limiter } from '../drivers/runtime/limiter.js';
 import { DeviceCoordinator, type CoordinatorOptions, type PolledDevice, type Polling } from './coordinator.js';
+import { PollGate, type GateLoad } from './poll-gate.js';
 
 /** Options of a {@link InventoryCoordinators} pool. */
 export interface PoolOptions extends Omit<CoordinatorOptions, 'gate'> {
   /** Polls in flight across the whole fleet (default 64). Each device still polls one thing at a time. */
   maxConcurrentPolls?: number;
+  /** The share of those slots inventory crawls may hold at once (default 0.75); state polls go first. */
+  inventoryShare?: number;
   /** First polls are spread uniformly over this window (default 30 s) so a fleet added at once does not stampede. */
   startSpreadMs?: number;
 }
 
 /**
- * One {@link DeviceCoordinator} per managed device, sharing a fleet-wide cap on polls in flight. A device waiting for
- * a slot holds none of its own budget; a stopped one leaves the queue at once.
+ * One {@link DeviceCoordinator} per managed device, sharing a fleet-wide cap on polls in flight (a {@link PollGate}).
+ * A device waiting for a slot holds none of its own budget; a stopped one leaves the queue at once.
  */
 export class InventoryCoordinators {
   private readonly coordinators = new Map<string, DeviceCoordinator>();
-  private readonly limiter: Limiter;
+  private readonly gate: PollGate;
   private readonly random: () => number;
 
   constructor(private readonly opts: PoolOptions) {
-    this.limiter = new Limiter(opts.maxConcurrentPolls ?? 64);
+    this.gate = new PollGate(opts.maxConcurrentPolls ?? 64, opts.inventoryShare);
     this.random = opts.random ?? Math.random;
   }
 
@@ -30,7 +32,7 @@ export class InventoryCoordinators {
   add(id: string, device: PolledDevice, polling: Polling, opts: { initialDelayMs?: number } = {}): DeviceCoordinator {
     const old = this.coordinators.get(id);
     if (old) void old.stop();
-    const c = new DeviceCoordinator(id, device, polling, { ...this.opts, random: this.random, gate: (signal) => this.limiter.acquire(signal) });
+    const c = new DeviceCoordinator(id, device, polling, { ...this.opts, random: this.random, gate: (kind, signal) => this.gate.acquire(kind, signal) });
     this.coordinators.set(id, c);
     c.start(opts.initialDelayMs ?? this.random() * (this.opts.startSpreadMs ?? 30_000));
     return c;
@@ -55,9 +57,9 @@ export class InventoryCoordinators {
     return this.coordinators.size;
   }
 
-  /** Polls holding a fleet slot, and polls waiting for one. */
-  get load(): { inFlight: number; queued: number } {
-    return { inFlight: this.limiter.inFlight, queued: this.limiter.queued };
+  /** Polls holding a fleet slot, and polls waiting for one, in all and by kind. */
+  get load(): GateLoad {
+    return this.gate.load;
   }
 
   /** Stops every coordinator; resolves once all in-flight polls have unwound. */

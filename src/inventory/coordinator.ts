@@ -56,8 +56,8 @@ export interface CoordinatorOptions {
   /** Deadline of one state call (default 60 s) and one inventory call (default 5 min, a crawl of many requests). */
   stateTimeoutMs?: number;
   inventoryTimeoutMs?: number;
-  /** Waits for a fleet-wide poll slot; resolves with its release. The pool passes its limiter here. */
-  gate?: (signal: AbortSignal) => Promise<() => void>;
+  /** Waits for a fleet-wide slot for a poll of `kind`; resolves with its release. The pool passes its gate here. */
+  gate?: (kind: PollKind, signal: AbortSignal) => Promise<() => void>;
   log?: CoordinatorLogger;
 }
 
@@ -221,7 +221,7 @@ export class DeviceCoordinator {
     let error: PollError | undefined;
     let release: (() => void) | undefined;
     try {
-      if (this.opts.gate) release = await this.opts.gate(signal);
+      if (this.opts.gate) release = await this.opts.gate(kind, signal);
       value = await this.call(kind, abort);
       if (kind === 'state' ? !Array.isArray(value) : value === null || typeof value !== 'object') {
         throw new PollFailure('BadResponse', `${kind} returned ${Array.isArray(value) ? 'an array' : typeof value}`);

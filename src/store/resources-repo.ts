@@ -49,7 +49,7 @@ export class ResourcesRepo implements ResourceStore {
   replaceDevice(deviceId: string, docs: readonly ResourceDoc[], now: number): ReplaceResult {
     return this.db.transaction((): ReplaceResult => {
       const existing = new Map(
-        (prep(this.db, 'SELECT uri, collection, etag FROM resources WHERE device_id = ?').all(deviceId) as Pick<Raw, 'uri' | 'collection' | 'etag'>[]).map(
+        (prep(this.db, 'SELECT uri, collection, etag, body FROM resources WHERE device_id = ?').all(deviceId) as Pick<Raw, 'uri' | 'collection' | 'etag' | 'body'>[]).map(
           (r) => [r.uri, r] as const,
         ),
       );
@@ -73,15 +73,20 @@ export class ResourcesRepo implements ResourceStore {
            etag = excluded.etag, updated_at = excluded.updated_at`,
       );
       for (const d of incoming.values()) {
-        const etag = bodyEtag(d.body);
+        const text = JSON.stringify(d.body);
         const old = existing.get(d.uri);
+        // Most documents of a remap are unchanged: the same text is the same document, with no canonical form or hash
+        // to compute (that was 2.6 ms a remap at 10,000 devices). Different text may still be the same document with
+        // its keys in another order, which the canonical tag settles.
+        if (old && old.body === text && old.collection === (d.collection ?? null)) continue;
+        const etag = bodyEtag(d.body);
         if (old) {
           if (old.etag === etag && old.collection === (d.collection ?? null)) continue;
           result.changed.push(d.uri);
         } else {
           result.added.push(d.uri); // new, or taken over from another device
         }
-        put.run(d.uri, deviceId, d.collection ?? null, JSON.stringify(d.body), etag, now);
+        put.run(d.uri, deviceId, d.collection ?? null, text, etag, now);
       }
       return result;
     })();

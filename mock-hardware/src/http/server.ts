@@ -27,7 +27,11 @@ interface Slot {
  */
 export class DeviceServer {
   private readonly slots = new Map<string, Slot>();
-  private readonly http = createHttpServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => void this.handle(req, res));
+  // bmcweb sends no Keep-Alive timeout and drops a connection on a deadline: 15 s before a request has authenticated,
+  // 60 s after (http_connection.hpp). Node's default of 5 s would close every connection just before a 5 s poller's
+  // next request, so a client would pay a TLS handshake per poll that real BMCs do not make it pay. 15 s is the
+  // shorter of bmcweb's two.
+  private readonly http = createHttpServer({ keepAliveTimeout: 15_000, requestTimeout: 0 }, (req, res) => void this.handle(req, res));
 
   constructor(
     private readonly certs: CertAuthority,

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { Pool } from 'undici';
 import {
   DriverError,
   type Credentials,
@@ -12,6 +11,7 @@ import {
   type RequestOptions,
 } from '../api.js';
 import { sleep } from './abort.js';
+import { ConnectionSet } from './connection-set.js';
 import type { EndpointGuard } from './guard.js';
 import { multipartBody } from './multipart.js';
 
@@ -60,14 +60,14 @@ const unquoteEtag = (tag: string) => tag.trim().replace(/^"(.*)"$/, '$1');
 const withQuotedIfMatch = (o: RequestOptions): RequestOptions => (o.ifMatch ? { ...o, ifMatch: quoteEtag(o.ifMatch) } : o);
 
 /**
- * The runtime's Redfish transport: one undici pool per endpoint (connections capped at the guard's in-flight limit,
+ * The runtime's Redfish transport: one {@link ConnectionSet} per endpoint (connections capped at the guard's in-flight limit,
  * TLS trust from the connector), one pooled Redfish session created lazily and shared by every call, re-created on 401
  * and deleted by {@link close}. Every request runs under the endpoint guard.
  */
 export class RedfishHttpClient implements RedfishClient {
   readonly baseUrl: string;
   private readonly origin: string;
-  private readonly pool: Pool;
+  private readonly pool: ConnectionSet;
   private token: string | undefined;
   private sessionUri: string | undefined;
   private login: Promise<void> | undefined;
@@ -77,10 +77,14 @@ export class RedfishHttpClient implements RedfishClient {
   constructor(private readonly o: RedfishClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, '');
     this.origin = new URL(this.baseUrl).origin;
-    this.pool = new Pool(this.baseUrl, {
+    this.pool = new ConnectionSet(this.origin, {
       connections: o.guard.opts.maxInFlight,
       connect: o.connect,
-      keepAliveTimeout: 10_000,
+      // An idle connection is kept 15 s at most, less if the device announces less (undici keeps it 2 s under a
+      // `Keep-Alive: timeout=`): long enough for state polls every 5 or 10 s, plus jitter and a slow answer, to reuse
+      // it instead of paying a TLS handshake each; short enough that a fleet polled less often holds no sockets.
+      keepAliveTimeout: 15_000,
+      keepAliveMaxTimeout: 15_000,
       // The guard owns timeouts; undici's own would only race it.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -195,7 +199,7 @@ export class RedfishHttpClient implements RedfishClient {
       }
     }
     this.token = undefined;
-    await this.pool.close().catch(() => this.pool.destroy());
+    await this.pool.close();
   }
 
   private async authed<T>(method: Method, path: string, body: unknown, opts: RequestOptions, idempotent: boolean): Promise<RedfishResponse<T>> {

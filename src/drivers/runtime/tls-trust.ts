@@ -60,8 +60,12 @@ export function trustingConnector(
   // No TLS session resumption: a resumed session carries no certificate to check against the pin.
   const base = buildConnector({ rejectUnauthorized: false, timeout: timeoutMs, maxCachedSessions: 0, secureContext: sharedSecureContext() });
   if (trust.mode === 'insecure') {
+    // Once per endpoint: a warning on every connection was thousands of log lines a minute across a fleet, and said
+    // nothing the first did not.
+    let warned = false;
     return (opts, cb) => {
-      log.warn({ endpoint: endpointId }, 'TLS certificate not verified (trust mode insecure)');
+      if (!warned) log.warn({ endpoint: endpointId }, 'TLS certificate not verified (trust mode insecure)');
+      warned = true;
       base(opts, cb);
     };
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { VirtualClock } from './core/clock.js';
-import { Device } from './core/device.js';
+import { Device, type DeviceInit } from './core/device.js';
 import { clearFaults } from './core/apply-fault.js';
 import { parseFault, type Fault } from './core/faults.js';
 import { signingKeyFromSeed } from './core/image.js';
@@ -109,22 +109,9 @@ const DAEMON_PERSONAS = new Map([IPMI, SNMP].map((n) => [n, daemonPersona(n)]));
 const personaFor = (name: string): Persona => DAEMON_PERSONAS.get(name) ?? getPersona(name);
 
 /** One device of a fleet as {@link planFleet} decides it: identity, address and placement, before anything is built. */
-export interface DevicePlan {
-  id: string;
-  persona: string;
-  /** Position in the fleet (spec order, each host followed by its DPUs); with `macPrefix` it decides the device's MACs. */
-  index: number;
-  serial: string;
-  uuid: string;
-  address: string;
-  port: number;
-  hostname: string;
-  /** BMC management MAC. */
-  mac: string;
+export interface DevicePlan extends Omit<DeviceInit, 'macPrefix' | 'profile' | 'systemPath' | 'managerPath'> {
   /** The fleet's MAC prefix, from its seed. */
   macPrefix: number;
-  user: string;
-  password: string;
   /** Persona options: the group's, or its `dpuOptions` for a DPU in a host. */
   options: Record<string, unknown>;
   /** The spec group the device comes from (its host's group for a DPU in a host). */

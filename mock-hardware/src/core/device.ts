@@ -58,6 +58,7 @@ export interface DeviceProfile {
 export interface DeviceInit {
   id: string;
   persona: string;
+  /** Position in the fleet (spec order, each host followed by its DPUs); with `macPrefix` it decides the device's MACs. */
   index: number;
   serial: string;
   uuid: string;

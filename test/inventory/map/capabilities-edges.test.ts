@@ -7,20 +7,11 @@ import { describe, expect, it } from 'vitest';
 import type { ComponentInfo, InventorySnapshot } from '../../../src/drivers/api.js';
 import { mapDevice, type MapResult } from '../../../src/inventory/map/index.js';
 import { validateRedfish } from '../../support/redfish-schema.js';
-import { docAt, schemaFailures } from './support.js';
+import { docAt, part, schemaFailures } from './support.js';
 
 const SRC = 'capsa2';
 const S = `/redfish/v1/Systems/${SRC}_sys`;
 
-const part = (kind: ComponentInfo['kind'], id: string, parent: ComponentInfo['parent'], properties: Record<string, unknown> = {}, extra: Partial<ComponentInfo> = {}): ComponentInfo => ({
-  kind,
-  id,
-  parent,
-  identity: {},
-  properties,
-  source: `/dev/${kind}/${id}`,
-  ...extra,
-});
 const SYS = { kind: 'System', id: 'sys' } as const;
 const CH = { kind: 'Chassis', id: 'ch' } as const;
 

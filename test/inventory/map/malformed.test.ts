@@ -3,23 +3,14 @@
  * validates, sits at DMTF URIs and links only to documents it emitted.
  */
 import { describe, expect, it } from 'vitest';
-import type { ComponentInfo, InventorySnapshot } from '../../../src/drivers/api.js';
+import type { InventorySnapshot } from '../../../src/drivers/api.js';
 import { mapDevice, type MapResult } from '../../../src/inventory/map/index.js';
-import { danglingLinks, docAt, misplaced, schemaFailures } from './support.js';
+import { danglingLinks, docAt, misplaced, part, schemaFailures } from './support.js';
 
 const SRC = 'malfa2';
 const S = `/redfish/v1/Systems/${SRC}_sys`;
 const C = `/redfish/v1/Chassis/${SRC}_ch`;
 
-const part = (kind: ComponentInfo['kind'], id: string, parent: ComponentInfo['parent'], properties: Record<string, unknown> = {}, extra: Partial<ComponentInfo> = {}): ComponentInfo => ({
-  kind,
-  id,
-  parent,
-  identity: {},
-  properties,
-  source: `/dev/${kind}/${id}`,
-  ...extra,
-});
 
 /** A small, sound device: one system in one chassis, one manager, a few parts. */
 function sound(): InventorySnapshot {

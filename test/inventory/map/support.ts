@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type DeviceGroup, type Fleet, type FleetDevice } from '../../../mock-hardware/src/index.js';
 import { freePort } from '../../../mock-hardware/src/discovery/ports.js';
-import type { Driver, Endpoint, InventorySnapshot, LogRecord } from '../../../src/drivers/api.js';
+import type { ComponentInfo, Driver, Endpoint, InventorySnapshot, LogRecord } from '../../../src/drivers/api.js';
 import { bluefieldDriver, openbmcDriver, redfishDriver } from '../../../src/drivers/index.js';
 import { DriverRuntime } from '../../../src/drivers/runtime/index.js';
 import type { InventoryDoc } from '../../../src/inventory/map/index.js';
@@ -159,3 +159,14 @@ export const ofType = (docs: readonly InventoryDoc[], ns: string) => docs.filter
 
 /** `@odata.id`s of a list of links. */
 export const ids = (l: unknown) => ((l ?? []) as { '@odata.id': string }[]).map((x) => x['@odata.id']);
+
+/** A hand-built component for mapper tests on snapshots made in the test. */
+export const part = (kind: ComponentInfo['kind'], id: string, parent: ComponentInfo['parent'], properties: Record<string, unknown> = {}, extra: Partial<ComponentInfo> = {}): ComponentInfo => ({
+  kind,
+  id,
+  parent,
+  identity: {},
+  properties,
+  source: `/dev/${kind}/${id}`,
+  ...extra,
+});

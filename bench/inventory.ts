@@ -6,7 +6,7 @@
  *   npx tsx bench/inventory.ts [--devices 300] [--latency-ms 500] [--max-concurrent-polls 64] [--start-spread-s 2]
  *                              [--concurrency 256] [--identify-concurrency 256] [--base 127.44.0.1] [--port 8443]
  *                              [--requests 6000] [--connections 16] [--rate 200] [--rounds 3] [--expand-requests 20]
- *                              [--inventory-limit-s 1800] [--quiet-wait-s 30] [--idle-s 15]
+ *                              [--inventory-limit-s 1800] [--quiet-wait-s 30] [--idle-s 15] [--max-poll-stretch 8]
  *                              [--cpu-prof-inventory FILE] [--cpu-prof-idle FILE] [--cpu-prof-steady FILE]
  *                              [--cpu-prof-expand FILE] [--heap-snapshot FILE]
  *   (also run by `npm run bench`, last, at BENCH_INVENTORY_DEVICES (default 300) devices: about 3 minutes)
@@ -24,7 +24,7 @@
  *
  * This process `build()`s the gateway on a temp data dir (SQLite synchronous FULL, logger off, HTTPS on 127.0.0.1
  * with its own self-signed certificate), discovery as bench/discovery-sweep.ts sets it (TLS insecure, credentials
- * root/0penBmc, concurrency/identifyConcurrency 256, CIDR only) and `inventory: { maxConcurrentPolls, startSpreadSeconds }`
+ * root/0penBmc, concurrency/identifyConcurrency 256, CIDR only) and `inventory: { maxConcurrentPolls, startSpreadSeconds, maxPollStretch }`
  * from the options (the spread is lowered from the default 30 s so that a fleet registered over a sweep is polled as it
  * arrives). Then, in one run:
  *
@@ -81,6 +81,7 @@ const { values: argv } = parseArgs({
     devices: { type: 'string', default: process.env.BENCH_INVENTORY_DEVICES ?? '300' },
     'latency-ms': { type: 'string', default: '500' },
     'max-concurrent-polls': { type: 'string', default: String(INVENTORY_DEFAULTS.maxConcurrentPolls) },
+    'max-poll-stretch': { type: 'string', default: String(INVENTORY_DEFAULTS.maxPollStretch) },
     'start-spread-s': { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '256' },
     'identify-concurrency': { type: 'string', default: '256' },
@@ -106,6 +107,7 @@ const N = Number(argv.devices);
 const LATENCY_MS = Number(argv['latency-ms']);
 const MAX_POLLS = Number(argv['max-concurrent-polls']);
 const SPREAD_S = Number(argv['start-spread-s']);
+const MAX_STRETCH = Number(argv['max-poll-stretch']);
 const C = Number(argv.concurrency);
 const IDENTIFY_C = Number(argv['identify-concurrency']);
 const BASE = argv.base!;
@@ -192,6 +194,9 @@ class PollWindow {
   stateQueuedSum = 0;
   queuedMax = 0;
   inFlightMax = 0;
+  stretchSum = 0;
+  stretchMax = 1;
+  stretchLast = 1;
   readonly tls0 = tlsConnects;
   readonly cpu0 = procCpuSeconds('self') ?? NaN;
   readonly simCpu0: number;
@@ -210,8 +215,11 @@ class PollWindow {
     this.eld.enable();
     this.gcObs.observe({ entryTypes: ['gc'] });
   }
-  sample(load: GateLoad): void {
+  sample(load: GateLoad, stretch: number): void {
     this.loadSamples++;
+    this.stretchSum += stretch;
+    this.stretchMax = Math.max(this.stretchMax, stretch);
+    this.stretchLast = stretch;
     this.stateQueuedSum += load.byKind.state.queued;
     this.inFlightSum += load.inFlight;
     this.queuedSum += load.queued;
@@ -238,6 +246,7 @@ class PollWindow {
     console.log(
       `    fleet gate (maxConcurrentPolls ${MAX_POLLS}): in flight mean ${fmt(this.inFlightSum / Math.max(1, this.loadSamples), 0)} max ${this.inFlightMax}; queued mean ${fmt(this.queuedSum / Math.max(1, this.loadSamples), 0)} max ${this.queuedMax}; wait for a slot: state ${ds(this.gateMs.state)}, inventory ${ds(this.gateMs.inventory)}`,
     );
+    console.log(`    cadence stretch (1 = the drivers' pace): mean ${fmt(this.stretchSum / Math.max(1, this.loadSamples))} max ${fmt(this.stretchMax)} at the end ${fmt(this.stretchLast)}`);
     if (gaps.length) console.log(`    state poll gap per device / stateSeconds: p50 ${fmt(q(gaps, 0.5))} p90 ${fmt(q(gaps, 0.9))} p99 ${fmt(q(gaps, 0.99))} max ${fmt(gaps[gaps.length - 1]!)} (1.00 = on cadence; +${fmt(LATENCY_MS / 5000)} is one call at the device's latency on a 5 s cadence)`);
     console.log(
       `    sink (map + SQLite, synchronous): ${this.remaps} remaps; inventory ${fmt(this.sinkMs.inventory / 1000, 1)} s, state ${fmt(this.sinkMs.state / 1000, 1)} s, errors ${fmt(this.sinkMs.error / 1000, 1)} s; longest ${fmt(this.sinkMax, 0)} ms`,
@@ -459,7 +468,7 @@ async function main(): Promise<void> {
           identifyConcurrency: IDENTIFY_C,
           credentials: [{ username: 'root', password: '0penBmc' }],
         },
-        inventory: { maxConcurrentPolls: MAX_POLLS, startSpreadSeconds: SPREAD_S },
+        inventory: { maxConcurrentPolls: MAX_POLLS, startSpreadSeconds: SPREAD_S, maxPollStretch: MAX_STRETCH },
       },
       { logger: false },
     );
@@ -488,6 +497,7 @@ async function main(): Promise<void> {
         get availability() {
           return device.availability;
         },
+        idleFor: (ms) => device.idleFor?.(ms),
         async call(kind, args, o) {
           const t = performance.now();
           try {
@@ -545,7 +555,7 @@ async function main(): Promise<void> {
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      win?.sample(pool.load);
+      win?.sample(pool.load, pool.cadence.stretch);
     }, 250);
 
     // --- 1. Discover, register, inventory.
@@ -588,7 +598,7 @@ async function main(): Promise<void> {
         lastProgress = performance.now();
         const l = pool.load;
         console.log(
-          `  ${s(lastProgress - ts)}: ${dir.size} in the directory, ${pool.size} polled, ${firstInventory.size} inventoried; gate in flight ${l.inFlight}, queued ${l.queued}; polls so far inventory ${invWin.count.inventory}, state ${invWin.count.state}, failed ${[...invWin.errors.values()].reduce((a, b) => a + b, 0)}; gateway CPU ${fmt((procCpuSeconds('self') ?? NaN) - invWin.cpu0, 0)} s; RSS ${memLine()}; simulator open files ${sim.fds() ?? '-'}`,
+          `  ${s(lastProgress - ts)}: ${dir.size} in the directory, ${pool.size} polled, ${firstInventory.size} inventoried; gate in flight ${l.inFlight}, queued ${l.queued}; cadence stretch ${fmt(pool.cadence.stretch)}; polls so far inventory ${invWin.count.inventory}, state ${invWin.count.state}, failed ${[...invWin.errors.values()].reduce((a, b) => a + b, 0)}; gateway CPU ${fmt((procCpuSeconds('self') ?? NaN) - invWin.cpu0, 0)} s; RSS ${memLine()}; simulator open files ${sim.fds() ?? '-'}`,
         );
       }
     }

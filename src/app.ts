@@ -101,6 +101,8 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     tls: trustFrom(config.discovery),
     sources: (cfg, req) => buildSources(cfg, req, { agent: probeAgent }),
     log: app.log,
+    // Registration's identify read is the device's first inventory: it is not crawled twice.
+    onIdentified: (id, snapshot, at) => inventory.seed(id, snapshot, at),
   });
   tasks.register(sweepTaskHandler(discovery));
   const inventory = new InventoryService({
@@ -110,7 +112,11 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     transaction: (fn) => store.transaction(fn),
     devices: discovery.directory,
     endpoints,
-    pool: { maxConcurrentPolls: config.inventory.maxConcurrentPolls, startSpreadMs: config.inventory.startSpreadSeconds * 1000 },
+    pool: {
+      maxConcurrentPolls: config.inventory.maxConcurrentPolls,
+      startSpreadMs: config.inventory.startSpreadSeconds * 1000,
+      cadence: config.inventory.maxPollStretch > 1 ? { maxStretch: config.inventory.maxPollStretch } : false,
+    },
     logEntriesPerLog: config.inventory.logEntriesPerLog,
     log: app.log,
   });

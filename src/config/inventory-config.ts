@@ -9,14 +9,21 @@ export interface InventoryConfig {
   startSpreadSeconds: number;
   /** Entries kept per log of each system (the newest), so a chatty BMC cannot fill the store. */
   logEntriesPerLog: number;
+  /**
+   * When the gateway cannot keep the pace the drivers ask for (state polls wait for slots, or the event loop is
+   * saturated), every poll interval is stretched by one factor, up to this one; it eases back as load allows. 1 keeps
+   * the pace fixed whatever the load.
+   */
+  maxPollStretch: number;
 }
 
-export const INVENTORY_DEFAULTS: InventoryConfig = { maxConcurrentPolls: 64, startSpreadSeconds: 30, logEntriesPerLog: 100 };
+export const INVENTORY_DEFAULTS: InventoryConfig = { maxConcurrentPolls: 64, startSpreadSeconds: 30, logEntriesPerLog: 100, maxPollStretch: 8 };
 
 const LIMITS: Record<keyof InventoryConfig, [number, number]> = {
   maxConcurrentPolls: [1, 4096],
   startSpreadSeconds: [0, 3600],
   logEntriesPerLog: [1, 1000],
+  maxPollStretch: [1, 64],
 };
 
 /** Validates the `inventory` section: only known keys, each an integer in its range. */

@@ -3,7 +3,7 @@ import type { Credentials, TlsTrust } from '../drivers/api.js';
 import type { Journal } from '../events/journal.js';
 import { addressKey, type DiscoveredDevice, type DiscoverySourceName, type Sighting, type SightingProtocol } from '../model/discovery.js';
 import { DeviceDirectory, type DirectoryStore } from './directory.js';
-import { Ingest, type DriverMatcher, type IngestOutcome, type RedfishProber } from './service.js';
+import { Ingest, type DriverMatcher, type IngestDeps, type IngestOutcome, type RedfishProber } from './service.js';
 import type { EndpointsPort } from './registrar.js';
 import type { DiscoverySource, SourceLogger } from './sources/source.js';
 
@@ -51,6 +51,8 @@ export interface DiscoveryOptions {
   sources: SourceFactory;
   log: SourceLogger;
   now?: () => number;
+  /** Hears each identify read of a registered device (see {@link IngestDeps.onIdentified}). */
+  onIdentified?: IngestDeps['onIdentified'];
 }
 
 /** A hand-made AggregationSource (POST). */

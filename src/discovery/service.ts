@@ -35,6 +35,11 @@ export interface IngestDeps {
   tls: TlsTrust;
   log: SourceLogger;
   now: () => number;
+  /**
+   * Hears each identify read once the device is registered and paired: the inventory service takes it as the device's
+   * first inventory rather than crawl the device again. A throw is logged and changes nothing here.
+   */
+  onIdentified?: (id: string, snapshot: InventorySnapshot, at: number) => void;
 }
 
 /** What happened to one sighting. */
@@ -277,6 +282,11 @@ export class Ingest {
       if (d.state !== 'Registered') events.push({ id: 'ResourceStateChanged', args: [`${SOURCES_URI}/${id}`, 'Enabled'] });
       this.deps.directory.commit(next, events);
       pairDevices(this.deps.directory, [id], this.deps.now());
+      try {
+        this.deps.onIdentified?.(id, snap, this.deps.now());
+      } catch (e) {
+        this.deps.log.warn({ id, err: e instanceof Error ? e.message : String(e) }, 'the identify read could not be handed on');
+      }
     } finally {
       release();
     }

@@ -1,5 +1,7 @@
 import { DeviceCoordinator, type CoordinatorOptions, type PolledDevice, type Polling } from './coordinator.js';
+import { CadenceGovernor, type CadenceOptions, type CadenceReading } from './cadence.js';
 import { PollGate, type GateLoad } from './poll-gate.js';
+import { systemTimers } from './schedule.js';
 
 /** Options of a {@link InventoryCoordinators} pool. */
 export interface PoolOptions extends Omit<CoordinatorOptions, 'gate'> {
@@ -9,6 +11,8 @@ export interface PoolOptions extends Omit<CoordinatorOptions, 'gate'> {
   inventoryShare?: number;
   /** First polls are spread uniformly over this window (default 30 s) so a fleet added at once does not stampede. */
   startSpreadMs?: number;
+  /** How polling slows when the gateway cannot keep the drivers' pace; `false` keeps it fixed whatever the load. */
+  cadence?: CadenceOptions | false;
 }
 
 /**
@@ -18,10 +22,15 @@ export interface PoolOptions extends Omit<CoordinatorOptions, 'gate'> {
 export class InventoryCoordinators {
   private readonly coordinators = new Map<string, DeviceCoordinator>();
   private readonly gate: PollGate;
+  private readonly governor: CadenceGovernor | undefined;
   private readonly random: () => number;
 
   constructor(private readonly opts: PoolOptions) {
-    this.gate = new PollGate(opts.maxConcurrentPolls ?? 64, opts.inventoryShare);
+    const timers = opts.timers ?? systemTimers;
+    this.gate = new PollGate(opts.maxConcurrentPolls ?? 64, opts.inventoryShare, () => timers.now());
+    if (opts.cadence !== false) {
+      this.governor = new CadenceGovernor(() => this.gate.takeWindow(), this.gate.capacity, { ...opts.cadence, timers, ...(opts.log ? { log: opts.log } : {}) });
+    }
     this.random = opts.random ?? Math.random;
   }
 
@@ -32,8 +41,15 @@ export class InventoryCoordinators {
   add(id: string, device: PolledDevice, polling: Polling, opts: { initialDelayMs?: number } = {}): DeviceCoordinator {
     const old = this.coordinators.get(id);
     if (old) void old.stop();
-    const c = new DeviceCoordinator(id, device, polling, { ...this.opts, random: this.random, gate: (kind, signal) => this.gate.acquire(kind, signal) });
+    const governor = this.governor;
+    const c = new DeviceCoordinator(id, device, polling, {
+      ...this.opts,
+      random: this.random,
+      gate: (kind, signal) => this.gate.acquire(kind, signal),
+      ...(governor ? { stretch: () => governor.stretch } : {}),
+    });
     this.coordinators.set(id, c);
+    governor?.start();
     c.start(opts.initialDelayMs ?? this.random() * (this.opts.startSpreadMs ?? 30_000));
     return c;
   }
@@ -62,8 +78,14 @@ export class InventoryCoordinators {
     return this.gate.load;
   }
 
+  /** The factor every poll interval is stretched by (1: the drivers' own pace), and why. */
+  get cadence(): CadenceReading {
+    return this.governor?.reading ?? { stretch: 1, reason: 'on-cadence' };
+  }
+
   /** Stops every coordinator; resolves once all in-flight polls have unwound. */
   async stopAll(): Promise<void> {
+    this.governor?.stop();
     const all = [...this.coordinators.values()];
     this.coordinators.clear();
     await Promise.all(all.map((c) => c.stop()));

@@ -16,6 +16,11 @@ export type Polling = DriverManifest['polling'];
 export interface PolledDevice {
   call(method: PollKind, args: [], opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown>;
   readonly availability?: string;
+  /**
+   * Told after each poll how long until the next one is due, so that connections which would time out unused in the
+   * meantime are closed at once rather than held.
+   */
+  idleFor?(ms: number): void;
 }
 
 /** Why a poll failed: the driver's error code (`Timeout`, `Unavailable`, `BadResponse`, ...) and message. */
@@ -58,6 +63,8 @@ export interface CoordinatorOptions {
   inventoryTimeoutMs?: number;
   /** Waits for a fleet-wide slot for a poll of `kind`; resolves with its release. The pool passes its gate here. */
   gate?: (kind: PollKind, signal: AbortSignal) => Promise<() => void>;
+  /** Multiplies every interval: the pool's cadence governor slows the fleet when the gateway cannot keep up. */
+  stretch?: () => number;
   log?: CoordinatorLogger;
 }
 
@@ -251,6 +258,7 @@ export class DeviceCoordinator {
     if (this.stopped) return this.cancelled(kind);
     // A state poll before the first inventory (a forced one) does not start the state cadence.
     if ((kind === 'inventory' || this.hasInventory) && !this.due.has(kind)) this.schedule(kind, this.delay(kind, error));
+    this.announceIdle();
     return error ? { kind, ok: false, at, error } : { kind, ok: true, at };
   }
 
@@ -286,9 +294,20 @@ export class DeviceCoordinator {
     });
   }
 
+  private announceIdle(): void {
+    if (!this.device.idleFor || this.due.size > 0 || this.waiting.size > 0 || this.pending.size === 0) return;
+    let next = Infinity;
+    for (const p of this.pending.values()) next = Math.min(next, p.at);
+    try {
+      this.device.idleFor(next - this.timers.now());
+    } catch (e) {
+      this.log.warn({ deviceId: this.deviceId, err: e instanceof Error ? e.message : String(e) }, 'device idleFor failed');
+    }
+  }
+
   private delay(kind: PollKind, error?: PollError): number {
     // Before the first inventory, a failed read is retried at the state pace: an hour's wait would leave the device blank.
-    const interval = kind === 'state' ? this.stateMs : this.hasInventory ? this.inventoryMs : Math.min(this.stateMs, this.inventoryMs);
+    const interval = (kind === 'state' ? this.stateMs : this.hasInventory ? this.inventoryMs : Math.min(this.stateMs, this.inventoryMs)) * (this.opts.stretch?.() ?? 1);
     const ms = jittered(backoffDelay(interval, this.failures[kind], this.opts.backoff ?? DEFAULT_BACKOFF), this.random, this.opts.jitter ?? 0.1);
     return Math.max(ms, error?.retryAfterMs ?? 0);
   }

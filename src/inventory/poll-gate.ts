@@ -2,6 +2,7 @@ import { cancelled } from '../drivers/runtime/abort.js';
 import type { PollKind } from './coordinator.js';
 
 interface Waiter {
+  since: number;
   resolve: () => void;
   reject: (e: unknown) => void;
   signal?: AbortSignal;
@@ -15,6 +16,18 @@ export interface GateLoad {
   byKind: Record<PollKind, { inFlight: number; queued: number }>;
 }
 
+/** How state polls fared at the gate since the last {@link PollGate.takeWindow}: what a cadence governor steers by. */
+export interface GateWindow {
+  /** State polls that got a slot. */
+  stateAdmitted: number;
+  /** Their mean wait for it (ms). */
+  stateMeanWaitMs: number;
+  /** How long the oldest state poll still queued has waited (0 if none). */
+  stateOldestWaitMs: number;
+  /** The most polls in flight at once. */
+  peakInFlight: number;
+}
+
 /**
  * The fleet-wide cap on polls in flight, shared by every coordinator of a pool.
  *
@@ -22,21 +35,31 @@ export interface GateLoad {
  * seconds. In one first-come queue, a wave of crawls (a fleet registered at once, or every device's inventory falling
  * due together) left state polls waiting behind them: at 1,000 devices on 64 slots state ran at 79% of its cadence,
  * and 26 times late during the first wave. So state goes first, and crawls may hold at most `inventoryShare` of the
- * slots, which keeps the rest for state however many crawls are queued. Within a kind, the order is first come.
+ * slots, which keeps the rest for state however many crawls are queued.
+ *
+ * State first must not mean crawls never: when state polls alone can fill every slot (more devices than the pace allows
+ * for), a waiting crawl would wait for ever and a new device would never be inventoried. So while crawls wait, state
+ * polls may hold only the slots crawls cannot (`capacity - inventoryCap`, at least one), and a crawl gets each slot
+ * that frees above that. Within a kind, the order is first come.
  */
 export class PollGate {
   private readonly active: Record<PollKind, number> = { state: 0, inventory: 0 };
   private readonly waiters: Record<PollKind, Waiter[]> = { state: [], inventory: [] };
   /** The most slots crawls may hold at once. */
   readonly inventoryCap: number;
+  /** The most slots state polls may hold while crawls wait. */
+  readonly stateCapWhileCrawlsWait: number;
+  private win = { stateAdmitted: 0, stateWaitMs: 0, peakInFlight: 0 };
 
   constructor(
     readonly capacity: number,
     inventoryShare = 0.75,
+    private readonly now: () => number = Date.now,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     if (!(inventoryShare > 0 && inventoryShare <= 1)) throw new RangeError(`inventoryShare must be in (0, 1], got ${inventoryShare}`);
     this.inventoryCap = Math.max(1, Math.floor(capacity * inventoryShare));
+    this.stateCapWhileCrawlsWait = Math.max(1, capacity - this.inventoryCap);
   }
 
   get load(): GateLoad {
@@ -51,11 +74,11 @@ export class PollGate {
   async acquire(kind: PollKind, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) throw cancelled(signal);
     if (this.waiters[kind].length === 0 && this.fits(kind)) {
-      this.active[kind]++;
+      this.take(kind, 0);
       return this.releaser(kind);
     }
     await new Promise<void>((resolve, reject) => {
-      const w: Waiter = { resolve, reject, signal };
+      const w: Waiter = { since: this.now(), resolve, reject, signal };
       if (signal) {
         w.onAbort = () => {
           const q = this.waiters[kind];
@@ -70,9 +93,32 @@ export class PollGate {
     return this.releaser(kind);
   }
 
+  /** The state polls' figures since the last call, and a fresh window. */
+  takeWindow(): GateWindow {
+    const w = this.win;
+    const oldest = this.waiters.state[0];
+    this.win = { stateAdmitted: 0, stateWaitMs: 0, peakInFlight: this.active.state + this.active.inventory };
+    return {
+      stateAdmitted: w.stateAdmitted,
+      stateMeanWaitMs: w.stateAdmitted > 0 ? w.stateWaitMs / w.stateAdmitted : 0,
+      stateOldestWaitMs: oldest ? this.now() - oldest.since : 0,
+      peakInFlight: w.peakInFlight,
+    };
+  }
+
+  private take(kind: PollKind, waitedMs: number): void {
+    this.active[kind]++;
+    if (kind === 'state') {
+      this.win.stateAdmitted++;
+      this.win.stateWaitMs += waitedMs;
+    }
+    this.win.peakInFlight = Math.max(this.win.peakInFlight, this.active.state + this.active.inventory);
+  }
+
   private fits(kind: PollKind): boolean {
     if (this.active.state + this.active.inventory >= this.capacity) return false;
-    return kind === 'state' || this.active.inventory < this.inventoryCap;
+    if (kind === 'inventory') return this.active.inventory < this.inventoryCap;
+    return this.waiters.inventory.length === 0 || this.active.state < this.stateCapWhileCrawlsWait;
   }
 
   private releaser(kind: PollKind): () => void {
@@ -92,7 +138,7 @@ export class PollGate {
       while (q.length > 0 && this.fits(kind)) {
         const w = q.shift()!;
         if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-        this.active[kind]++;
+        this.take(kind, this.now() - w.since);
         w.resolve();
       }
     }

@@ -29,6 +29,8 @@ export interface InventoryEndpoint {
   supports(cap: string): boolean;
   readonly availability: string;
   readonly driver: { manifest: { polling: Polling } };
+  /** Nothing will be called for about `ms`: connections that would time out unused may close now. */
+  idleFor?(ms: number): void;
 }
 
 /** Extra documents for a device besides what `mapDevice` makes (its LogServices), given the mapped result. */
@@ -74,6 +76,8 @@ export class InventoryService implements InventorySink {
   /** Devices waiting to be mapped again, drained in one loop so linked remaps never recurse. */
   private readonly pending = new Set<string>();
   private draining = false;
+  /** Devices whose stored snapshot is an identify read their first inventory poll tops up rather than crawls again. */
+  private readonly seeded = new Set<string>();
 
   constructor(private readonly o: InventoryServiceOptions) {
     this.now = o.now ?? Date.now;
@@ -118,6 +122,24 @@ export class InventoryService implements InventorySink {
       this.enqueue(id);
     }
     this.drain();
+  }
+
+  /**
+   * Takes an inventory read made at registration (discovery's identify) as the device's first, so the device shows at
+   * once and is not crawled twice: at 10,000 devices that second crawl was half the work of bringing a fleet in. The
+   * snapshot is stored now, and the coordinator's first inventory poll, asked for at once, tops it up from the store:
+   * it reads only what identify does not (firmware, where the driver reads it in a call of its own, and log entries).
+   * Polling then goes on as usual. Nothing is held in memory meanwhile. Refused (false) when the device has no
+   * coordinator, or already has an inventory or a poll under way: it then reads for itself.
+   */
+  seed(id: string, snap: InventorySnapshot, at: number): boolean {
+    const status = this.pool.get(id)?.status();
+    if (!status || status.hasInventory || status.running || !this.o.endpoints.get(id)) return false;
+    this.seeded.add(id);
+    void this.onInventory(id, snap, at);
+    // The top-up is a few requests, not a crawl: done now, the device is whole within seconds of showing.
+    void this.pool.get(id)!.pollNow('inventory');
+    return true;
   }
 
   async onInventory(id: string, snap: InventorySnapshot, at: number): Promise<void> {
@@ -168,15 +190,21 @@ export class InventoryService implements InventorySink {
   /** The device as the coordinator polls it: looked up at each call, so a re-registered endpoint is picked up. */
   private polled(id: string): PolledDevice {
     const endpoints = this.o.endpoints;
+    const snapshots = this.o.snapshots;
+    const seeded = this.seeded;
     return {
       get availability() {
         return endpoints.get(id)?.availability;
+      },
+      idleFor(ms) {
+        endpoints.get(id)?.idleFor?.(ms);
       },
       async call(kind, _args, opts) {
         const ep = endpoints.get(id);
         if (!ep) throw Object.assign(new Error('the device has no managed endpoint'), { code: 'Unavailable' });
         if (kind === 'state') return ep.call('state', [], opts);
-        const snap = (await ep.call('inventory', [], opts)) as PolledInventory;
+        const seed = seeded.delete(id) ? snapshots.get(id) : undefined;
+        const snap = (seed ?? (await ep.call('inventory', [], opts))) as PolledInventory;
         // Some drivers read firmware in a call of its own; the tree shows both as one device.
         if (snap.firmware.length === 0 && ep.supports('firmware.inventory')) snap.firmware = (await ep.call('firmwareInventory', [], opts)) as PolledInventory['firmware'];
         if (ep.supports('logs')) {
@@ -273,6 +301,7 @@ export class InventoryService implements InventorySink {
   private drop(id: string): void {
     this.state.delete(id);
     this.pending.delete(id);
+    this.seeded.delete(id);
     const host = this.pairing.forget(id);
     const dpus = this.pairing.dpusOf(id);
     this.o.transaction(() => {

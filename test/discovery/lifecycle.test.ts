@@ -86,6 +86,9 @@ function world(store: Store = openStore(':memory:'), config: Record<string, unkn
   const state = {
     svc: undefined as unknown as DiscoveryService,
   };
+  /** What the inventory side was handed: each identify read, and the device's state at that moment. */
+  const identified: { id: string; serial: string | undefined; state: string | undefined }[] = [];
+  let failHook = false;
   state.svc = new DiscoveryService({
     config: cfg,
     store,
@@ -97,9 +100,15 @@ function world(store: Store = openStore(':memory:'), config: Record<string, unkn
     sources: () => [{ name: 'static', scan: async (ctx) => emit.forEach((s) => ctx.emit(s)) }],
     log: silent,
     now: () => now,
+    onIdentified: (id, snapshot) => {
+      if (failHook) throw new Error('inventory is down');
+      identified.push({ id, serial: snapshot.endpoint.serialNumber, state: state.svc.directory.get(id)?.state });
+    },
   });
   return {
     svc: state.svc,
+    identified,
+    failHook: (v: boolean) => (failHook = v),
     store,
     added,
     device(host: string, uuid: string, serial: string, cards?: string[]) {
@@ -146,6 +155,21 @@ describe('discovery rules', () => {
     const r = await w2.sweep([ssdp('10.0.0.5', UUID_A), lldp('10.0.0.5', '02:00:00:00:00:0a')]);
     expect(r.created).toEqual([]);
     expect(w2.svc.directory.list().map((x) => x.id)).toEqual([d.id]);
+  });
+
+  it('hands each identify read on once the device is registered, and registers it even when the hand-over fails', async () => {
+    const w = world();
+    w.device('10.0.0.5', UUID_A, 'SER-A');
+    w.device('10.0.0.6', UUID_B, 'SER-B');
+    w.down('10.0.0.6');
+    await w.sweep([ssdp('10.0.0.5', UUID_A), ssdp('10.0.0.6', UUID_B)]);
+    const a = w.svc.directory.list().find((d) => d.host === '10.0.0.5')!;
+    expect(w.identified).toEqual([{ id: a.id, serial: 'SER-A', state: 'Registered' }]);
+    w.failHook(true);
+    w.device('10.0.0.7', '77777777-2222-3333-4444-555555555555', 'SER-C');
+    await w.sweep([ssdp('10.0.0.7', '77777777-2222-3333-4444-555555555555')]);
+    expect(w.svc.directory.list().find((d) => d.host === '10.0.0.7')?.state).toBe('Registered');
+    expect(w.identified).toHaveLength(1);
   });
 
   it('waits for approval when the policy says so, and registers on approval', async () => {

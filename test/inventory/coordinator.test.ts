@@ -276,6 +276,31 @@ describe('DeviceCoordinator', () => {
     expect(warn.mock.calls[0]![0]).toMatchObject({ deviceId: 'd1', sink: 'onInventory', err: 'disk full' });
   });
 
+  it("stretches every interval by the pool's factor, read afresh at each scheduling", async () => {
+    const dev = new FakeDevice();
+    let stretch = 2;
+    make(dev, { stretch: () => stretch }).start();
+    await vi.advanceTimersByTimeAsync(125 * S);
+    expect(dev.times('inventory')).toEqual([0, 120 * S]);
+    expect(gaps(dev.times('state'))).toEqual([20, 20, 20, 20, 20].map((t) => t * S));
+    stretch = 1;
+    await vi.advanceTimersByTimeAsync(40 * S);
+    // The poll scheduled under the old factor still comes 20 s on; the ones after it every 10 s.
+    expect(gaps(dev.times('state')).slice(5)).toEqual([20, 10, 10].map((t) => t * S));
+  });
+
+  it('tells the device after each poll how long until its next one', async () => {
+    const dev = Object.assign(new FakeDevice(), { idle: [] as { at: number; ms: number }[] });
+    (dev as PolledDevice).idleFor = (ms) => dev.idle.push({ at: Date.now(), ms });
+    make(dev).start();
+    await vi.advanceTimersByTimeAsync(65 * S);
+    const calls = dev.calls.map((c) => c.at);
+    expect(dev.idle.length).toBe(calls.length);
+    // Each announced idle time ends exactly when the next call starts.
+    dev.idle.slice(0, -1).forEach((x, i) => expect(x.at + x.ms).toBe(calls[i + 1]));
+    expect(dev.idle[0]).toEqual({ at: 0, ms: 10 * S });
+  });
+
   it('refuses a non-positive interval', () => {
     expect(() => make(new FakeDevice(), {}, { ...POLLING, stateSeconds: 0 })).toThrow(RangeError);
   });
@@ -303,6 +328,33 @@ describe('InventoryCoordinators', () => {
     await vi.advanceTimersByTimeAsync(300 * S);
     expect(shared.max).toBe(5);
     expect(devs.every((d) => d.times('inventory').length > 0 && d.maxActive === 1)).toBe(true);
+  });
+
+  it('slows the whole fleet while state polls queue for slots, and comes back to the drivers\' pace', async () => {
+    const polling = { stateSeconds: 1, inventorySeconds: 3600, firmwareSeconds: 3600 };
+    pool = new InventoryCoordinators({ sink: recorder(), maxConcurrentPolls: 2, startSpreadMs: 0, random: steady, cadence: { elu: () => 0 } });
+    // 10 devices, each polled every second plus a 500 ms call: 3.3 slots' worth of work for 2 slots.
+    const devs = Array.from({ length: 10 }, () => Object.assign(new FakeDevice(), { latencyMs: 500 }));
+    devs.forEach((d, i) => pool!.add(`d${i}`, d, polling));
+    await vi.advanceTimersByTimeAsync(120 * S);
+    expect(pool.cadence.stretch).toBeGreaterThan(1.5);
+    const late = devs[0]!.times('state').filter((t) => t > 60 * S);
+    // Stretched, each device is polled about every stretch seconds, and no state poll queues for long.
+    expect(Math.min(...gaps(late))).toBeGreaterThan(1.5 * S);
+    for (const d of devs) d.latencyMs = 0;
+    await vi.advanceTimersByTimeAsync(120 * S);
+    expect(pool.cadence).toEqual({ stretch: 1, reason: 'on-cadence' });
+    expect(Math.max(...gaps(devs[0]!.times('state').slice(-5)))).toBe(1 * S);
+  });
+
+  it('keeps the fleet at its fixed pace when the cadence is not adaptive', async () => {
+    const polling = { stateSeconds: 1, inventorySeconds: 3600, firmwareSeconds: 3600 };
+    pool = new InventoryCoordinators({ sink: recorder(), maxConcurrentPolls: 2, startSpreadMs: 0, random: steady, cadence: false });
+    const devs = Array.from({ length: 10 }, () => Object.assign(new FakeDevice(), { latencyMs: 500 }));
+    devs.forEach((d, i) => pool!.add(`d${i}`, d, polling));
+    await vi.advanceTimersByTimeAsync(60 * S);
+    expect(pool.cadence.stretch).toBe(1);
+    expect(pool.load.byKind.state.queued).toBeGreaterThan(0);
   });
 
   it('spreads first polls over the start window', async () => {

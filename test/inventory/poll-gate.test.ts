@@ -82,4 +82,47 @@ describe('PollGate', () => {
     expect(gate.load.inFlight).toBe(1);
     again();
   });
+
+  it('lets a waiting crawl in when state polls alone would keep every slot busy', async () => {
+    const gate = new PollGate(4, 0.75);
+    expect(gate.stateCapWhileCrawlsWait).toBe(1);
+    const states = await Promise.all(Array.from({ length: 4 }, () => gate.acquire('state')));
+    let crawled = false;
+    const crawl = gate.acquire('inventory').then((r) => ((crawled = true), r));
+    const more = Array.from({ length: 3 }, () => gate.acquire('state'));
+    await flush();
+    // State holds more than the one slot crawls cannot take, so the first slot to free is the crawl's ...
+    states[0]!();
+    await flush();
+    expect(crawled).toBe(true);
+    expect(gate.load.byKind).toEqual({ state: { inFlight: 3, queued: 3 }, inventory: { inFlight: 1, queued: 0 } });
+    // ... and with no crawl waiting, state goes first again.
+    states[1]!();
+    await flush();
+    expect(gate.load.byKind).toEqual({ state: { inFlight: 3, queued: 2 }, inventory: { inFlight: 1, queued: 0 } });
+    (await crawl)();
+    states[2]!();
+    states[3]!();
+    for (const r of await Promise.all(more)) r();
+    expect(gate.load.inFlight).toBe(0);
+  });
+
+  it("reports how long state polls waited since the last window, and the most in flight", async () => {
+    let now = 0;
+    const gate = new PollGate(2, 0.5, () => now);
+    const a = await gate.acquire('state');
+    const b = await gate.acquire('state');
+    const c = gate.acquire('state');
+    const d = gate.acquire('state');
+    now = 300;
+    a();
+    const cr = await c;
+    now = 500;
+    expect(gate.takeWindow()).toEqual({ stateAdmitted: 3, stateMeanWaitMs: 100, stateOldestWaitMs: 500, peakInFlight: 2 });
+    b();
+    (await d)();
+    cr();
+    expect(gate.takeWindow()).toEqual({ stateAdmitted: 1, stateMeanWaitMs: 500, stateOldestWaitMs: 0, peakInFlight: 2 });
+    expect(gate.takeWindow()).toEqual({ stateAdmitted: 0, stateMeanWaitMs: 0, stateOldestWaitMs: 0, peakInFlight: 0 });
+  });
 });

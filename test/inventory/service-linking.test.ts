@@ -223,4 +223,46 @@ describe('InventoryService', () => {
     expect(tree(stores.resources)).toEqual(before);
     await again.svc.stop();
   });
+
+  it("takes discovery's identify read as a device's first inventory, and tops it up rather than crawl again", async () => {
+    const calls: string[] = [];
+    // A driver that reads firmware in a call of its own, as the Redfish ones do: identify's read has none.
+    const split: InventoryEndpoint = {
+      ...endpoint,
+      supports: (cap) => cap === 'firmware.inventory',
+      call: async (method) => {
+        calls.push(method);
+        if (method === 'firmwareInventory') return dpuSnap.firmware;
+        if (method === 'inventory') return { ...dpuSnap, firmware: [] };
+        return [];
+      },
+    };
+    const resources = new MemoryResourceStore();
+    const svc = new InventoryService({
+      resources,
+      snapshots: new MemorySnapshotStore(),
+      journal: { resourceEvent: () => {} },
+      transaction: (fn) => fn(),
+      devices: directory(),
+      endpoints: { get: () => split },
+      pool: { startSpreadMs: 1e9 },
+      log: silent,
+    });
+    svc.start();
+    expect(svc.seed(DPU, { ...dpuSnap, firmware: [] }, 1)).toBe(true);
+    // Shown at once, without a poll: the system, and no firmware yet.
+    expect(dpuSystem(resources).SystemType).toBe('DPU');
+    expect(resources.memberDocs('/redfish/v1/UpdateService/FirmwareInventory').docs).toHaveLength(0);
+    // The first poll, already under way, reads only what identify did not.
+    expect(svc.pool.get(DPU)!.status().running).toBe('inventory');
+    expect(await svc.pool.get(DPU)!.pollNow('inventory')).toMatchObject({ ok: true });
+    expect(calls).toEqual(['firmwareInventory']);
+    expect(resources.memberDocs('/redfish/v1/UpdateService/FirmwareInventory').docs.length).toBe(dpuSnap.firmware.length);
+    // Every later one is a whole read again, and a device with an inventory is not seeded twice.
+    expect(svc.seed(DPU, dpuSnap, 2)).toBe(false);
+    await svc.pool.get(DPU)!.pollNow('inventory');
+    expect(calls).toEqual(['firmwareInventory', 'inventory', 'firmwareInventory']);
+    expect(svc.seed('unknown', dpuSnap, 2)).toBe(false);
+    await svc.stop();
+  });
 });

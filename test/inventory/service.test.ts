@@ -62,6 +62,11 @@ beforeAll(async () => {
     const chassis = host && (await get(host.Links.Chassis[0]['@odata.id']));
     return chassis?.Links?.Contains?.length === 2 ? true : undefined;
   });
+  // Registration shows a device from its identify read; its first poll adds firmware and logs.
+  await until('every device wholly inventoried', async () => {
+    const pool = shoal.inventory.pool;
+    return pool.size === 4 && pool.ids().every((id) => pool.get(id)!.status().hasInventory) ? true : undefined;
+  });
 }, 120_000);
 
 afterAll(async () => {

@@ -17,7 +17,6 @@ import { mapSystemState } from './maps.js';
 
 /** What connect learns about the device: where things are and what it offers. */
 export interface DeviceMap {
-  root: Record<string, unknown>;
   systems: Map<string, string>;
   chassis: Map<string, string>;
   managers: Map<string, string>;
@@ -62,8 +61,8 @@ export async function mapDevice(client: RedfishClient, signal: AbortSignal): Pro
     membersOf(client, link(root, 'Chassis'), signal),
     membersOf(client, link(root, 'Managers'), signal),
   ]);
+  // Only links are kept, not the root: the session lives as long as the device is managed, across a whole fleet.
   const map: DeviceMap = {
-    root,
     systems: new Map(systems.map((s) => [idOf(s.body, s.uri), s.uri])),
     chassis: new Map(chassis.map((s) => [idOf(s.body, s.uri), s.uri])),
     managers: new Map(managers.map((s) => [idOf(s.body, s.uri), s.uri])),

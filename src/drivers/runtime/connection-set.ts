@@ -63,6 +63,14 @@ export class ConnectionSet {
     }
   }
 
+  /**
+   * Closes the connections with nothing running. The caller knows its next request is further off than the keep-alive:
+   * kept open, such a socket would only time out unused, holding its buffers here and a connection slot on the BMC.
+   */
+  closeIdle(): void {
+    for (const s of this.slots.filter((x) => x.running === 0)) this.forget(s);
+  }
+
   /** Closes every connection, letting requests in flight finish. */
   async close(): Promise<void> {
     this.closed = true;

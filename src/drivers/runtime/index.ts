@@ -189,6 +189,15 @@ export class ManagedDevice {
     }
   }
 
+  /**
+   * The caller (the device's poll coordinator) will not call for about `ms`: connections that would only time out unused
+   * meanwhile are closed now. At 10,000 devices polled less often than the keep-alive, those idle sockets were most of
+   * the gateway's native memory (about 60 KiB each).
+   */
+  idleFor(ms: number): void {
+    this.redfish?.idleFor(ms);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

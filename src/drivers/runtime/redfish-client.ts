@@ -59,6 +59,9 @@ const unquoteEtag = (tag: string) => tag.trim().replace(/^"(.*)"$/, '$1');
 /** Callers may pass an ETag in either form; the first attempt always sends the standard, quoted one. */
 const withQuotedIfMatch = (o: RequestOptions): RequestOptions => (o.ifMatch ? { ...o, ifMatch: quoteEtag(o.ifMatch) } : o);
 
+/** The longest an idle connection is kept (undici keeps it 2 s less than a device's `Keep-Alive: timeout=`). */
+const KEEP_ALIVE_MS = 15_000;
+
 /**
  * The runtime's Redfish transport: one {@link ConnectionSet} per endpoint (connections capped at the guard's in-flight limit,
  * TLS trust from the connector), one pooled Redfish session created lazily and shared by every call, re-created on 401
@@ -83,8 +86,8 @@ export class RedfishHttpClient implements RedfishClient {
       // An idle connection is kept 15 s at most, less if the device announces less (undici keeps it 2 s under a
       // `Keep-Alive: timeout=`): long enough for state polls every 5 or 10 s, plus jitter and a slow answer, to reuse
       // it instead of paying a TLS handshake each; short enough that a fleet polled less often holds no sockets.
-      keepAliveTimeout: 15_000,
-      keepAliveMaxTimeout: 15_000,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_MS,
       // The guard owns timeouts; undici's own would only race it.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -186,6 +189,14 @@ export class RedfishHttpClient implements RedfishClient {
       await sleep(retryAfterMs(res.headers) ?? pollMs, w.signal);
     }
     throw new DriverError('Timeout', `task ${uri} did not finish within ${w.timeoutMs} ms`, { cause: lastErr });
+  }
+
+  /**
+   * The caller will send nothing for about `ms`. When that is longer than an idle connection is kept, the idle ones are
+   * closed now rather than left to time out unused.
+   */
+  idleFor(ms: number): void {
+    if (ms > KEEP_ALIVE_MS) this.pool.closeIdle();
   }
 
   async close(): Promise<void> {

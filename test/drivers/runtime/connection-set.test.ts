@@ -104,6 +104,23 @@ describe('ConnectionSet', () => {
     await c.close();
   });
 
+  it('closeIdle() closes the idle connections at once and leaves a running request alone', async () => {
+    const c = set(2);
+    await Promise.all([get(c, '/1'), get(c, '/2')]);
+    expect(open).toBe(2);
+    const running = get(c, '/slow');
+    c.closeIdle();
+    expect(c.size).toBe(1);
+    expect(await running).toEqual({ path: '/slow' });
+    expect(await eventually(() => open === 1, 1000)).toBe(true);
+    c.closeIdle();
+    expect(c.size).toBe(0);
+    expect(await eventually(() => open === 0, 1000)).toBe(true);
+    // Nothing is lost: the next request opens a connection again.
+    expect(await get(c, '/again')).toEqual({ path: '/again' });
+    await c.close();
+  });
+
   it('forgets a connection reset under a running request', async () => {
     const c = set(2);
     server.removeAllListeners('request');

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { build } from '../app.js';
 import { loadConfigFile, type ShoalConfigInput } from '../config/config.js';
+import { tuneHeap } from '../server/heap-tuning.js';
 import { listenWithSignals, parseListen } from '../server/run.js';
 import { startDemoFleet } from './demo-fleet.js';
 import { discoverCommand } from './discover.js';
@@ -34,6 +35,7 @@ program
   .option('--config <file>', 'JSON or YAML config file')
   .option('--insecure-http', 'serve plain HTTP instead of HTTPS (only for trusted networks and tests)')
   .action(async (o: ServeOpts) => {
+    tuneHeap();
     const shoal = await build(configFrom(o));
     const url = await listenWithSignals(shoal);
     const base = url.replace('0.0.0.0', '127.0.0.1');
@@ -51,6 +53,7 @@ program
   .option('--data-dir <dir>', 'demo data directory (wiped at start)', '.shoal/demo')
   .option('--no-fleet', 'do not start the simulated fleet')
   .action(async (o: { listen: string; dataDir: string; fleet: boolean }) => {
+    tuneHeap();
     const dataDir = resolve(o.dataDir);
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });

@@ -29,9 +29,10 @@
  * arrives). Then, in one run:
  *
  * 1. Inventory: one CIDR sweep (`shoal.discovery.sweep`) over the smallest block holding the fleet; the time until
- *    every device is registered, the sweep's end, and until every device has had its first inventory stored (the
- *    service's onInventory, checked afterwards against the Systems collection's count and every coordinator's
- *    `hasInventory`). Inventory and state polls per second, device call times, the fleet gate (the pool's limiter:
+ *    every device is registered, the sweep's end, until every device is shown (a first snapshot stored: the seeded
+ *    identify read, the service's onInventory) and until every device is whole (its coordinator has read it, which for
+ *    a seeded device is the top-up of firmware and logs: every coordinator's `hasInventory`, checked afterwards
+ *    against the Systems collection's count). Inventory and state polls per second, device call times, the fleet gate (the pool's limiter:
  *    in flight, queued, wait for a slot), errors by code, synchronous time in the sink (map + SQLite), TLS handshakes.
  *    Then --idle-s of polling alone, no reads: state polls/s against the cadence, gateway CPU per poll.
  * 2. GET latency from the store while polling goes on: the aggregated ComputerSystem URIs (every member of Systems, in
@@ -629,7 +630,7 @@ async function main(): Promise<void> {
       `  all ${N} in the directory at ${tDir !== undefined ? s(tDir - ts) : '-'}; all registered (a coordinator each) at ${tReg !== undefined ? s(tReg - ts) : '-'}; sweep (identify, pairing) done at ${tSweep !== undefined ? s(tSweep - ts) : '-'}`,
     );
     console.log(
-      `  first inventory stored: 10% at ${s(q(invTimes, 0.1))}, 50% at ${s(q(invTimes, 0.5))}, 90% at ${s(q(invTimes, 0.9))}, all at ${tInv !== undefined ? s(tInv - ts) : '-'}${tReg !== undefined && tInv !== undefined ? ` (${s(tInv - tReg)} after the last registration)` : ''}`,
+      `  first snapshot stored (shown): 10% at ${s(q(invTimes, 0.1))}, 50% at ${s(q(invTimes, 0.5))}, 90% at ${s(q(invTimes, 0.9))}, all whole at ${tInv !== undefined ? s(tInv - ts) : '-'}${tReg !== undefined && tInv !== undefined ? ` (${s(tInv - tReg)} after the last registration)` : ''}`,
     );
     win = undefined;
     invWin.report('polling from the sweep start until all inventoried');

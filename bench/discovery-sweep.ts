@@ -50,7 +50,7 @@ import type { IngestOutcome } from '../src/discovery/service.js';
 import { expandRanges } from '../src/discovery/sources/cidr-ranges.js';
 import type { DiscoveredDevice, Sighting } from '../src/model/discovery.js';
 import { procCpuSeconds, procFds, startSimFleetChild, type SimChild, type SimDevice } from './lib/sim-child.js';
-import { coveringCidr, fullGc, intToIp, ipToInt, machineBusySeconds, startProfile } from './lib/machine.js';
+import { closeGateway, coveringCidr, fullGc, intToIp, ipToInt, machineBusySeconds, startProfile } from './lib/machine.js';
 
 const { values: argv } = parseArgs({
   options: {
@@ -501,11 +501,7 @@ async function main(): Promise<void> {
     console.log(ok ? 'correctness: OK' : 'correctness: FAILED');
     if (!ok || unhandled) process.exitCode = 1;
   } finally {
-    if (shoal) {
-      const tc = performance.now();
-      const closed = await Promise.race([shoal.close().then(() => true), sleep(60_000).then(() => false)]);
-      console.log(`shoal.close() ${closed ? `took ${s(performance.now() - tc)}` : 'did not finish within 60 s'}`);
-    }
+    if (shoal) await closeGateway(shoal, s);
     await sim.stop();
     rmSync(dataDir, { recursive: true, force: true });
     process.off('SIGINT', onSignal);

@@ -76,7 +76,7 @@ import type { InventorySnapshot, SystemState } from '../src/model/inventory.js';
 import type { GateLoad, PollGate } from '../src/inventory/poll-gate.js';
 import { startGetClient, type GetResult } from './lib/get-client.js';
 import { procCpuSeconds, procFds, startSimFileChild, type SimChild } from './lib/sim-child.js';
-import { coveringCidr, fullGc, intToIp, ipToInt, machineBusySeconds, startProfile } from './lib/machine.js';
+import { closeGateway, coveringCidr, fullGc, intToIp, ipToInt, machineBusySeconds, startProfile } from './lib/machine.js';
 
 const { values: argv } = parseArgs({
   options: {
@@ -786,11 +786,7 @@ async function main(): Promise<void> {
     }
   } finally {
     client?.stop();
-    if (shoal) {
-      const tc = performance.now();
-      const closed = await Promise.race([shoal.close().then(() => true), sleep(60_000).then(() => false)]);
-      console.log(`shoal.close() ${closed ? `took ${s(performance.now() - tc)}` : 'did not finish within 60 s'}`);
-    }
+    if (shoal) await closeGateway(shoal, s);
     await sim.stop();
     rmSync(work, { recursive: true, force: true });
     process.off('SIGINT', onSignal);

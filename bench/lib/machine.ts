@@ -1,6 +1,6 @@
 /**
- * Helpers the benchmarks share for reading the machine and the process: addresses, whole-machine CPU, a forced GC and
- * an in-process CPU profile of one phase.
+ * Helpers the benchmarks share for reading the machine and the process: addresses, whole-machine CPU, a forced GC,
+ * an in-process CPU profile of one phase, and closing the gateway under test.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -59,4 +59,16 @@ export async function startProfile(what: string): Promise<{ stop(file: string): 
       console.log(`CPU profile of ${what} written to ${file}`);
     },
   };
+}
+
+/**
+ * Closes a gateway built in the bench's process, printing how long it took, or that it did not finish within `limitMs`
+ * (a hang there is a finding too, and must not keep the bench from printing the rest and exiting).
+ */
+export async function closeGateway(shoal: { close(): Promise<void> }, fmt: (ms: number) => string, limitMs = 60_000): Promise<void> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([shoal.close().then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), limitMs)))]);
+  clearTimeout(timer);
+  console.log(`shoal.close() ${closed ? `took ${fmt(performance.now() - t0)}` : `did not finish within ${fmt(limitMs)}`}`);
 }

@@ -133,12 +133,13 @@ export class InventoryService implements InventorySink {
    * coordinator, or already has an inventory or a poll under way: it then reads for itself.
    */
   seed(id: string, snap: InventorySnapshot, at: number): boolean {
-    const status = this.pool.get(id)?.status();
-    if (!status || status.hasInventory || status.running || !this.o.endpoints.get(id)) return false;
+    const c = this.pool.get(id);
+    const status = c?.status();
+    if (!c || !status || status.hasInventory || status.running || !this.o.endpoints.get(id)) return false;
     this.seeded.add(id);
     void this.onInventory(id, snap, at);
     // The top-up is a few requests, not a crawl: done now, the device is whole within seconds of showing.
-    void this.pool.get(id)!.pollNow('inventory');
+    void c.pollNow('inventory');
     return true;
   }
 

@@ -26,7 +26,7 @@
  * root/0penBmc, SSDP unicast to the child's responder; everything else the gateway's defaults. --probe-timeout-ms and
  * --sqlite-synchronous exist to measure what those cost, not to tune the default run. Before the sweep it waits (up to
  * --quiet-wait-s) for the rest of this shared machine to go quiet, and flags the run NOISY when it did not stay so.
- * Then ONE `shoal.discovery.sweep({ sources: ['cidr', 'ssdp'], cidr: [<smallest CIDR holding the fleet>] })`, timed.
+ * Then ONE `shoal.local.discovery.sweep({ sources: ['cidr', 'ssdp'], cidr: [<smallest CIDR holding the fleet>] })`, timed.
  *
  * Printed: the time until the directory first holds every device (outcome hook) and the whole sweep (identify and
  * pairing included); probe requests per device before registration, the ideal N x probes x latency / C and the ratio;
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     let cpuAtAll: { gw: number; sim: number } | undefined;
     let tCidrDone: number | undefined;
     let firstCreated: number | undefined;
-    const dir = shoal.discovery.directory;
+    const dir = shoal.local!.discovery.directory;
     const outcome = (sg: Sighting, o: IngestOutcome) => {
       const k = `${sg.source}:${o.kind}`;
       outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
@@ -337,7 +337,7 @@ async function main(): Promise<void> {
     const ac = new AbortController();
     const guard = setTimeout(() => ac.abort(new Error('sweep limit')), SWEEP_LIMIT_MS);
     const prof = argv['cpu-prof-registration'] ? await startProfile('the registration phase') : undefined;
-    const report = await shoal.discovery.sweep({ sources: ['cidr', 'ssdp'], cidr: [cidr] }, { outcome, progress, signal: ac.signal });
+    const report = await shoal.local!.discovery.sweep({ sources: ['cidr', 'ssdp'], cidr: [cidr] }, { outcome, progress, signal: ac.signal });
     const te = performance.now();
     clearTimeout(guard);
     eld.disable();

@@ -10,16 +10,11 @@ import { LoginLimiter } from './auth/login-limiter.js';
 import { SessionsService } from './auth/sessions-service.js';
 import { resolveConfig, type ShoalConfig, type ShoalConfigInput } from './config/config.js';
 import { aggregationAdapter, sweepTaskHandler } from './discovery/adapter.js';
-import { DiscoveryService } from './discovery/index.js';
-import { createProbeAgent, probeRedfish } from './discovery/probe.js';
-import { trustFrom } from './discovery/registrar.js';
-import { buildSources } from './discovery/sources/index.js';
-import { ManagedEndpoints } from './drivers/endpoints.js';
-import { Journal } from './events/journal.js';
-import { InventoryService } from './inventory/service.js';
 import { createDriverRegistry } from './drivers/index.js';
-import type { DriverRegistry } from './drivers/registry.js';
-import { CredentialCipher, DriverRuntime } from './drivers/runtime/index.js';
+import { CredentialCipher } from './drivers/runtime/index.js';
+import type { DevicePlane } from './plane/device-plane.js';
+import { startLocalPlane, type LocalPlane } from './plane/local-plane.js';
+import { WorkerPlane } from './plane/worker-plane.js';
 import { redfishPlugin } from './redfish/plugin.js';
 import { allResources } from './redfish/resources/index.js';
 import type { RedfishServices } from './redfish/types.js';
@@ -41,14 +36,10 @@ export interface Shoal {
   config: ShoalConfig;
   /** Set when this start created the first admin with a random password: print it once. */
   generatedAdminPassword?: string;
-  /** The drivers: the registry, the runtime (one guarded connection per device) and the stored endpoints. */
-  drivers: { registry: DriverRegistry; runtime: DriverRuntime; endpoints: ManagedEndpoints };
-  /** Discovery: sources, one identity per device, registration, pairing. */
-  discovery: DiscoveryService;
-  /** Inventory: one coordinator per registered device, its documents in the store. */
-  inventory: InventoryService;
-  /** The event journal (ResourceEvent messages about discovered devices, ...). */
-  journal: Journal;
+  /** The device plane (discovery, drivers, inventory), inline or in a worker thread (`config.devicePlane`). */
+  plane: DevicePlane;
+  /** The device plane's parts when it runs inline, for tests and tools; undefined in worker mode. */
+  local?: LocalPlane;
   /** Path of the TLS certificate in use, when TLS is on. */
   certFile?: string;
   /** Drains requests, stops tasks cleanly and closes the store. */
@@ -83,43 +74,20 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
   const uuid = settings.getOrInit('service-uuid', () => randomUUID());
   const tasks = new TaskRunner(store, app.log, config.tasks.autoDeleteTimeoutMinutes);
   const registry = await createDriverRegistry(config.drivers.external, process.cwd());
-  // Device credentials are sealed with a key kept beside the database, not in it (ARCHITECTURE §8).
+  // Device credentials are sealed with a key kept beside the database, not in it (ARCHITECTURE §8). It is made here,
+  // before a worker plane starts, so both threads read the same key.
   const cipher = memory ? CredentialCipher.fromKey(randomBytes(32)) : CredentialCipher.fromKeyFile(join(config.dataDir, 'device-credentials.key'));
-  const runtime = new DriverRuntime({ log: app.log, trust: store.endpoints });
-  const endpoints = new ManagedEndpoints(store.endpoints, cipher, registry, runtime, app.log);
-  endpoints.loadAll();
-
-  const journal = new Journal(store.events);
-  const probeAgent = createProbeAgent({ connections: config.discovery.concurrency });
-  const discovery = new DiscoveryService({
-    config: config.discovery,
-    store,
-    journal,
-    drivers: registry,
-    endpoints,
-    probe: (t, signal) => probeRedfish({ host: t.host, port: t.port, scheme: t.url?.startsWith('http:') ? 'http' : 'https' }, { timeoutMs: config.discovery.probeTimeoutMs, signal, agent: probeAgent }),
-    tls: trustFrom(config.discovery),
-    sources: (cfg, req) => buildSources(cfg, req, { agent: probeAgent }),
-    log: app.log,
-    // Registration's identify read is the device's first inventory: it is not crawled twice.
-    onIdentified: (id, snapshot, at) => inventory.seed(id, snapshot, at),
-  });
-  tasks.register(sweepTaskHandler(discovery));
-  const inventory = new InventoryService({
-    resources: store.resources,
-    snapshots: store.snapshots,
-    journal,
-    transaction: (fn) => store.transaction(fn),
-    devices: discovery.directory,
-    endpoints,
-    pool: {
-      maxConcurrentPolls: config.inventory.maxConcurrentPolls,
-      startSpreadMs: config.inventory.startSpreadSeconds * 1000,
-      cadence: config.inventory.maxPollStretch > 1 ? { maxStretch: config.inventory.maxPollStretch } : false,
-    },
-    logEntriesPerLog: config.inventory.logEntriesPerLog,
-    log: app.log,
-  });
+  let local: LocalPlane | undefined;
+  let plane: DevicePlane;
+  if (config.devicePlane === 'worker') {
+    const level = opts.logger === false ? false : typeof opts.logger === 'object' && opts.logger.level ? opts.logger.level : config.logLevel;
+    plane = await WorkerPlane.start({ config, log: app.log, logLevel: level });
+  } else {
+    const started = startLocalPlane({ config, store, registry, cipher, log: app.log });
+    plane = started.plane;
+    local = started.parts;
+  }
+  tasks.register(sweepTaskHandler(plane));
   const services: RedfishServices = {
     config,
     accounts,
@@ -128,8 +96,17 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     limiter: new LoginLimiter(config.loginRateLimitPerMinute),
     audit: store.audit,
     settings,
-    aggregation: aggregationAdapter(discovery, {
-      credentialsOf: (id) => endpoints.credentialsOf(id),
+    aggregation: aggregationAdapter(plane, {
+      devices: store.devices,
+      credentialsOf: (id) => {
+        const row = store.endpoints.get(id);
+        if (!row) return undefined;
+        try {
+          return cipher.decrypt(row.id, row.credentials);
+        } catch {
+          return undefined;
+        }
+      },
       drivers: () => registry.list().map((d) => ({ id: d.manifest.id, name: d.manifest.name, protocol: d.manifest.protocol })),
       submit: (kind, payload, o) => tasks.submit(kind, payload, o),
     }),
@@ -138,8 +115,6 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
   };
   if (config.testActions) for (const h of testTaskHandlers) tasks.register(h);
   tasks.start();
-  discovery.start();
-  inventory.start();
 
   const flushTimer = setInterval(() => sessions.flush(), 15_000);
   flushTimer.unref();
@@ -161,20 +136,15 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     services,
     store,
     config,
-    drivers: { registry, runtime, endpoints },
-    discovery,
-    inventory,
-    journal,
+    plane,
+    ...(local ? { local } : {}),
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(flushTimer);
       await app.close();
       await tasks.stop();
-      await inventory.stop();
-      await discovery.stop();
-      await probeAgent.close();
-      await runtime.close(); // BMCs hold few sessions: log ours out rather than leak them across restarts
+      await plane.close();
       sessions.flush();
       store.close();
     },

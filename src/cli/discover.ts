@@ -236,7 +236,7 @@ async function runLocal(o: DiscoverOptions, io: DiscoverIO, warn: (m: string) =>
     const bar = new ProgressBar(io.stderr, { label: 'cidr sweep' });
     const found = new Set<string>();
     let swept: number | undefined;
-    const report = await shoal.discovery.sweep(req, {
+    const report = await shoal.local!.discovery.sweep(req, {
       ...(io.signal ? { signal: io.signal } : {}),
       progress: (source, done, total) => {
         if (source !== 'cidr' || total <= 0) return;
@@ -250,7 +250,7 @@ async function runLocal(o: DiscoverOptions, io: DiscoverIO, warn: (m: string) =>
     });
     if (swept !== undefined) bar.update(1, `${swept}/${swept} addresses, ${found.size} found`);
     bar.finish();
-    const rows = shoal.discovery.directory.list().filter(visible).map(localRow).sort(byAddress);
+    const rows = shoal.local!.discovery.directory.list().filter(visible).map(localRow).sort(byAddress);
     const failed = report.failed.length ? report.failed.map((f) => `${f.source} (${f.error})`).join('; ') : 'none';
     const summary =
       `${rows.length} device${rows.length === 1 ? '' : 's'} from ${report.sightings} sighting${report.sightings === 1 ? '' : 's'} ` +

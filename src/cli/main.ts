@@ -21,6 +21,8 @@ interface ServeOpts {
 
 function configFrom(o: ServeOpts): ShoalConfigInput {
   const cfg: ShoalConfigInput = o.config ? loadConfigFile(o.config) : {};
+  // Polling a fleet keeps an event loop busy: the gateway gives it a thread of its own unless told otherwise.
+  cfg.devicePlane ??= 'worker';
   if (o.listen) cfg.listen = parseListen(o.listen);
   if (o.dataDir) cfg.dataDir = o.dataDir;
   if (o.insecureHttp) cfg.tls = { ...cfg.tls, enabled: false };
@@ -72,7 +74,7 @@ program
         }
       : undefined;
     // A demo fleet is a dozen devices: read them at once rather than spreading first polls over half a minute.
-    const shoal = await build({ dataDir, listen: parseListen(o.listen), adminPassword: password, logLevel: 'warn', inventory: { startSpreadSeconds: 1 }, ...(discovery ? { discovery } : {}) });
+    const shoal = await build({ dataDir, listen: parseListen(o.listen), adminPassword: password, logLevel: 'warn', devicePlane: 'worker', inventory: { startSpreadSeconds: 1 }, ...(discovery ? { discovery } : {}) });
     const url = await listenWithSignals(shoal, () => fleet?.stop() ?? Promise.resolve());
     const { host, port } = shoal.config.listen;
     console.log(`Shoal ${VERSION} demo gateway: ${url}/redfish/v1`);
@@ -81,9 +83,9 @@ program
     if (fleet) {
       console.log(`Simulated fleet (mock-hardware, control API ${fleet.controlUrl}), one device per line:`);
       for (const d of fleet.devices) console.log(`  ${d}`);
-      const report = await shoal.discovery.firstSweep;
+      const report = await shoal.plane.firstSweep();
       const ip = (h: string) => h.split('.').reduce((n, x) => n * 256 + Number(x), 0);
-      const all = shoal.discovery.directory.list().sort((a, b) => ip(a.host) - ip(b.host));
+      const all = shoal.store.devices.list().sort((a, b) => ip(a.host) - ip(b.host));
       console.log(`Discovered and registered ${report?.registered ?? 0} of ${fleet.devices.length} devices (sweep of 127.1.0.0/27), ${report?.paired ?? 0} DPUs paired with their hosts:`);
       for (const d of all) {
         const parent = d.parentId ? `  in host ${d.parentId} ${d.slot ?? ''}` : '';

@@ -32,6 +32,12 @@ export interface ShoalConfig {
   drivers: DriversConfig;
   discovery: DiscoveryConfig;
   inventory: InventoryConfig;
+  /**
+   * Where discovery, the drivers and the inventory coordinators run: `inline`, on the thread that serves HTTP, or
+   * `worker`, in a thread of their own with its own event loop, heap and store connection, so polling thousands of
+   * devices never delays a GET. `shoal serve` and `shoal demo` use `worker` unless the config says otherwise.
+   */
+  devicePlane: 'inline' | 'worker';
 }
 
 /** Which drivers the gateway loads besides the built-in ones. */
@@ -76,6 +82,7 @@ export const DEFAULTS: ShoalConfig = {
   drivers: { external: [] },
   discovery: DISCOVERY_DEFAULTS,
   inventory: INVENTORY_DEFAULTS,
+  devicePlane: 'inline',
 };
 
 const KNOWN = new Set(Object.keys(DEFAULTS).concat('adminPassword'));
@@ -103,6 +110,10 @@ export function resolveConfig(input: ShoalConfigInput = {}, env: NodeJS.ProcessE
   }
   if (cfg.accounts.minPasswordLength > cfg.accounts.maxPasswordLength) {
     throw new Error('accounts.minPasswordLength exceeds accounts.maxPasswordLength');
+  }
+  if (cfg.devicePlane !== 'inline' && cfg.devicePlane !== 'worker') throw new Error('devicePlane must be "inline" or "worker"');
+  if (cfg.devicePlane === 'worker' && cfg.dataDir.endsWith(':memory:')) {
+    throw new Error('devicePlane "worker" needs an on-disk dataDir: the worker opens the store on a connection of its own');
   }
   cfg.dataDir = resolve(cfg.dataDir);
   return cfg;

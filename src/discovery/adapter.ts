@@ -1,8 +1,9 @@
 import type { Credentials } from '../drivers/api.js';
 import type { DiscoveredDevice, DiscoverySourceName, SightingProtocol } from '../model/discovery.js';
 import type { TaskRecord } from '../model/task.js';
+import type { DevicePlane } from '../plane/device-plane.js';
 import type { TaskHandler } from '../tasks/runner.js';
-import { visible, type DiscoveryService, type SweepReport, type SweepRequest } from './index.js';
+import { visible, type SweepReport, type SweepRequest } from './index.js';
 import { expandRanges } from './sources/cidr-ranges.js';
 
 /** Credentials as a client gives them in an AggregationSource. */
@@ -27,13 +28,13 @@ export function checkSweepRequest(req: SweepRequest): void {
 }
 
 /** The task that runs a sweep: progress follows the address sweep; the result is the sweep's report. */
-export function sweepTaskHandler(svc: DiscoveryService): TaskHandler<SweepRequest> {
+export function sweepTaskHandler(plane: Pick<DevicePlane, 'sweep'>): TaskHandler<SweepRequest> {
   return {
     kind: SWEEP_TASK,
     // A sweep is idempotent: after a restart it simply runs again.
     resumable: true,
     async run({ payload, signal, progress }) {
-      const report: SweepReport = await svc.sweep(payload, {
+      const report: SweepReport = await plane.sweep(payload, {
         signal,
         progress: (source, done, total) => {
           if (source === 'cidr' && total > 0) progress(Math.floor((done / total) * 90));
@@ -61,21 +62,33 @@ export function sweepTaskHandler(svc: DiscoveryService): TaskHandler<SweepReques
   };
 }
 
-/** What the Redfish AggregationService needs, over the discovery service (types match `AggregationPort`). */
+/** Device records as the API plane reads them: from the store, wherever the device plane runs. */
+export interface StoredDevices {
+  get(id: string): DiscoveredDevice | undefined;
+  list(): DiscoveredDevice[];
+  children(parentId: string): string[];
+}
+
+/**
+ * What the Redfish AggregationService needs (types match `AggregationPort`): reads from the store, changes through the
+ * device plane, which answers once they are written.
+ */
 export function aggregationAdapter(
-  svc: DiscoveryService,
+  plane: DevicePlane,
   deps: {
+    devices: StoredDevices;
     credentialsOf(id: string): Credentials | undefined;
     drivers(): { id: string; name: string; protocol: SightingProtocol }[];
     submit(kind: string, payload: unknown, opts: { name: string; request: { method: string; targetUri: string; body?: unknown }; createdBy: string | null }): TaskRecord;
   },
 ) {
   return {
-    list: (): DiscoveredDevice[] => svc.directory.list().filter(visible).sort((a, b) => a.firstSeen - b.firstSeen || a.id.localeCompare(b.id)),
+    list: (): DiscoveredDevice[] => deps.devices.list().filter(visible),
     get: (id: string): DiscoveredDevice | undefined => {
-      const d = svc.directory.get(id);
+      const d = deps.devices.get(id);
       return d && visible(d) ? d : undefined;
     },
+    children: (id: string): string[] => deps.devices.children(id),
     userName: (id: string): string | undefined => {
       const c = deps.credentialsOf(id);
       return c?.kind === 'basic' ? c.username : c?.kind === 'snmp-v3' ? c.user : undefined;
@@ -84,13 +97,13 @@ export function aggregationAdapter(
     add: (input: { protocol: SightingProtocol; host: string; port?: number; serviceRootUrl?: string; driver?: string; credentials?: ClientCredentials }) => {
       const { credentials: given, ...rest } = input;
       const credentials = toCredentials(given);
-      return svc.add({ ...rest, ...(credentials ? { credentials } : {}) });
+      return plane.add({ ...rest, ...(credentials ? { credentials } : {}) });
     },
     update: (id: string, change: { credentials?: ClientCredentials; approve?: boolean }) => {
       const credentials = toCredentials(change.credentials);
-      return svc.update(id, { ...(credentials ? { credentials } : {}), ...(change.approve ? { approve: true } : {}) });
+      return plane.update(id, { ...(credentials ? { credentials } : {}), ...(change.approve ? { approve: true } : {}) });
     },
-    remove: (id: string) => svc.remove(id),
+    remove: (id: string) => plane.remove(id),
     sweep: (req: { sources?: DiscoverySourceName[]; cidr?: string[]; targets?: string[] }, createdBy: string | null, targetUri: string, body: unknown): TaskRecord => {
       checkSweepRequest(req);
       return deps.submit(SWEEP_TASK, req, { name: 'Discovery sweep', request: { method: 'POST', targetUri, body }, createdBy });

@@ -106,9 +106,10 @@ export class Ingest {
     };
   }
 
-  /** Resolves once every queued identify has finished. */
+  /** Resolves once every queued identify has finished and what it changed is written to the store. */
   async settled(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
+    this.deps.directory.flush();
   }
 
   close(): void {

@@ -78,6 +78,8 @@ export class InventoryService implements InventorySink {
   private draining = false;
   /** Devices whose stored snapshot is an identify read their first inventory poll tops up rather than crawls again. */
   private readonly seeded = new Set<string>();
+  /** Polls finished since start, by kind, and failed polls (a seed is not a poll). */
+  private readonly polls = { inventory: 0, state: 0, failed: 0 };
 
   constructor(private readonly o: InventoryServiceOptions) {
     this.now = o.now ?? Date.now;
@@ -137,6 +139,7 @@ export class InventoryService implements InventorySink {
     const status = c?.status();
     if (!c || !status || status.hasInventory || status.running || !this.o.endpoints.get(id)) return false;
     this.seeded.add(id);
+    this.polls.inventory--; // onInventory counts it, and a seed is not a poll
     void this.onInventory(id, snap, at);
     // The top-up is a few requests, not a crawl: done now, the device is whole within seconds of showing.
     void c.pollNow('inventory');
@@ -144,6 +147,7 @@ export class InventoryService implements InventorySink {
   }
 
   async onInventory(id: string, snap: InventorySnapshot, at: number): Promise<void> {
+    this.polls.inventory++;
     const st = this.fresh(id);
     st.freshness = { ...st.freshness, inventoryAt: at };
     delete st.freshness.error;
@@ -155,6 +159,7 @@ export class InventoryService implements InventorySink {
   }
 
   async onState(id: string, states: SystemState[], at: number): Promise<void> {
+    this.polls.state++;
     const st = this.fresh(id);
     const hadError = st.freshness.error !== undefined;
     st.freshness = { ...st.freshness, stateAt: at };
@@ -169,12 +174,25 @@ export class InventoryService implements InventorySink {
   }
 
   async onError(id: string, _kind: PollKind, error: PollError, at: number): Promise<void> {
+    this.polls.failed++;
     const st = this.fresh(id);
     // The first failure of a kind is news; the same failure again is not, so the documents keep its first time.
     if (st.freshness.error?.code === error.code) return;
     st.freshness = { ...st.freshness, error: { code: error.code, message: error.message, at } };
     this.enqueue(id);
     this.drain();
+  }
+
+  /**
+   * How far inventory has got: devices polled, shown (a snapshot stored, a seed among them) and whole (read by their
+   * own coordinator), the gate's load, the cadence, and poll counts. Walks every device: for status pages, not hot paths.
+   */
+  figures(): { polled: number; shown: number; whole: number; inFlight: number; queued: number; stretch: number; polls: { inventory: number; state: number; failed: number } } {
+    let shown = 0;
+    for (const st of this.state.values()) if (st.freshness.inventoryAt !== undefined) shown++;
+    const whole = this.pool.ids().filter((id) => this.pool.get(id)?.status().hasInventory).length;
+    const { inFlight, queued } = this.pool.load;
+    return { polled: this.pool.size, shown, whole, inFlight, queued, stretch: this.pool.cadence.stretch, polls: { ...this.polls } };
   }
 
   /** The freshness the service holds for a device (for operators and tests). */

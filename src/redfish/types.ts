@@ -59,7 +59,9 @@ export interface AggregationPort {
   userName(id: string): string | undefined;
   connectionMethods(): ConnectionMethodInfo[];
   add(input: { protocol: SightingProtocol; host: string; port?: number; serviceRootUrl?: string; driver?: string; credentials?: SourceCredentials }): Promise<{ ok: true; device: DiscoveredDevice } | { ok: false; conflict?: string; reason: string }>;
-  update(id: string, change: { credentials?: SourceCredentials; approve?: boolean }): DiscoveredDevice | undefined;
+  update(id: string, change: { credentials?: SourceCredentials; approve?: boolean }): Promise<DiscoveredDevice | undefined>;
+  /** Ids of the devices placed in `id` (a host's DPUs), sorted. */
+  children(id: string): string[];
   remove(id: string): Promise<boolean>;
   /** Starts a sweep as a task; returns the task. */
   sweep(req: { sources?: DiscoverySourceName[]; cidr?: string[]; targets?: string[] }, createdBy: string | null, targetUri: string, body: unknown): TaskRecord;

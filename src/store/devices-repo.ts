@@ -70,6 +70,22 @@ export class DevicesRepo {
     return { devices, keys };
   }
 
+  /** One device as last written (the directory writes at the end of each turn of its event loop). */
+  get(id: string): DiscoveredDevice | undefined {
+    const r = prep(this.db, 'SELECT * FROM devices WHERE id = ?').get(id) as Raw | undefined;
+    return r ? fromRaw(r) : undefined;
+  }
+
+  /** Every device, oldest first. */
+  list(): DiscoveredDevice[] {
+    return (prep(this.db, 'SELECT * FROM devices ORDER BY first_seen, id').all() as Raw[]).map(fromRaw);
+  }
+
+  /** The ids of the devices placed in `parentId` (a host's DPUs), sorted. */
+  children(parentId: string): string[] {
+    return (prep(this.db, "SELECT id FROM devices WHERE parent_id = ? AND state NOT IN ('Removed', 'Tombstoned') ORDER BY id").all(parentId) as { id: string }[]).map((r) => r.id);
+  }
+
   save(d: DiscoveredDevice, keys: readonly DeviceKey[]): void {
     prep(
       this.db,

@@ -169,4 +169,11 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: "a device's cards by their host",
+    // The API plane reads AggregationSources from the store (the device plane may run in another thread), and each
+    // one lists the DPUs it hosts.
+    sql: `CREATE INDEX devices_parent ON devices(parent_id) WHERE parent_id IS NOT NULL;`,
+  },
 ];

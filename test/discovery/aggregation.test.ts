@@ -182,14 +182,14 @@ describe('discovery into the AggregationService', () => {
     const s = (await sources())[0]!;
     const wrong = await shoal.app.inject({ method: 'PATCH', url: s['@odata.id'], headers: basic(), payload: { UserName: 'root', Password: 'wrong-password' } });
     expect(wrong.statusCode, wrong.body).toBe(200);
-    await shoal.discovery.ingest.settled();
+    await shoal.local!.discovery.ingest.settled();
     const after = await get(s['@odata.id']);
     expect(after.Password).toBeNull();
     expect(after.Oem.Shoal.RegistrationState, JSON.stringify(after.Oem.Shoal)).toBe('CredentialsRequired');
     expect(after.Status.State).toBe('StandbyOffline');
     const right = await shoal.app.inject({ method: 'PATCH', url: s['@odata.id'], headers: basic(), payload: { Password: '0penBmc' } });
     expect(right.statusCode, right.body).toBe(200);
-    await shoal.discovery.ingest.settled();
+    await shoal.local!.discovery.ingest.settled();
     expect((await get(s['@odata.id'])).Oem.Shoal.RegistrationState).toBe('Registered');
   }, 30_000);
 });

@@ -146,7 +146,7 @@ export async function startFleetServer(slot: number, timeoutMs = 45_000): Promis
       await new Promise((res) => setTimeout(res, 150));
     }
 
-    const byHost = new Map(s.shoal.discovery.directory.list().map((d) => [d.host, d.id]));
+    const byHost = new Map(s.shoal.local!.discovery.directory.list().map((d) => [d.host, d.id]));
     const sources: FleetSource[] = fleet.devices.map((device) => {
       const sourceId = byHost.get(device.address);
       if (!sourceId) throw new Error(`no aggregation source for ${device.id} at ${device.address}`);

@@ -64,7 +64,7 @@ beforeAll(async () => {
   });
   // Registration shows a device from its identify read; its first poll adds firmware and logs.
   await until('every device wholly inventoried', async () => {
-    const pool = shoal.inventory.pool;
+    const pool = shoal.local!.inventory.pool;
     return pool.size === 4 && pool.ids().every((id) => pool.get(id)!.status().hasInventory) ? true : undefined;
   });
 }, 120_000);
@@ -176,10 +176,10 @@ describe('the aggregated tree', () => {
   it('keeps serving from the store when a device stops answering, and says so in Status.Conditions', async () => {
     const standalone = fleet.devices.find((d) => d.persona === 'bluefield3' && !d.hostId);
     expect(standalone).toBeDefined();
-    const sourceId = shoal.discovery.directory.list().find((d) => d.host === standalone!.address)!.id;
+    const sourceId = shoal.local!.discovery.directory.list().find((d) => d.host === standalone!.address)!.id;
     const sysUri = (await Promise.all(ids(await get('/redfish/v1/Systems')).map(get))).find((s) => s.Id.startsWith(`${sourceId}_`))!['@odata.id'] as string;
     fleet.inject(standalone!.id, { kind: 'bmc-crash', downMs: 600_000 });
-    void shoal.inventory.pool.get(sourceId)!.pollNow('state');
+    void shoal.local!.inventory.pool.get(sourceId)!.pollNow('state');
     const sys = await until('a condition on the hung DPU', async () => {
       const s = await get(sysUri);
       return s.Status?.Conditions?.length ? s : undefined;

@@ -59,7 +59,7 @@ beforeAll(async () => {
   // Every device inventoried: 5 endpoints, each with at least one system (the mockup has a host and a DPU).
   const want = fleet.devices.length + 1;
   for (let n = 0; ; n++) {
-    const polled = shoal.inventory.pool.ids().filter((id) => shoal.inventory.pool.get(id)!.status().hasInventory).length;
+    const polled = shoal.local!.inventory.pool.ids().filter((id) => shoal.local!.inventory.pool.get(id)!.status().hasInventory).length;
     if (polled === want) break;
     if (n > 600) throw new Error(`only ${polled} of ${want} devices inventoried`);
     await sleep(100);

@@ -73,7 +73,7 @@ function find(ctx: RequestContext): DiscoveredDevice {
 }
 
 function dpusOf(ctx: RequestContext, id: string): string[] {
-  return ctx.services.aggregation.list().filter((x) => x.parentId === id).map((x) => x.id).sort();
+  return ctx.services.aggregation.children(id);
 }
 
 /** Parses `HostName`: a URL (`https://h:p`, `ipmi://h`, `snmp://h:p`) or a bare `host[:port]`, which means Redfish over HTTPS. */
@@ -178,14 +178,14 @@ export const aggregationSourceResources: ResourceDef[] = [
         Password: { type: 'string', minLength: 1, maxLength: 256 },
         'Oem/Shoal/Approved': { type: 'boolean', only: true },
       },
-      apply: (ctx, v) => {
+      apply: async (ctx, v) => {
         const d = find(ctx);
         const user = (v.UserName as string | undefined) ?? ctx.services.aggregation.userName(d.id);
         const pass = v.Password as string | undefined;
         if ((v.UserName !== undefined || pass !== undefined) && !(user && pass)) {
           throw new RedfishError(400, [baseMessage('PropertyMissing', [pass ? 'UserName' : 'Password'], `#/${pass ? 'UserName' : 'Password'}`)]);
         }
-        ctx.services.aggregation.update(d.id, {
+        await ctx.services.aggregation.update(d.id, {
           ...(user && pass ? { credentials: { username: user, password: pass } } : {}),
           ...(v['Oem/Shoal/Approved'] === true ? { approve: true } : {}),
         });

@@ -9,6 +9,7 @@
  *                              [--inventory-limit-s 1800] [--quiet-wait-s 30] [--idle-s 15] [--max-poll-stretch 8]
  *                              [--cpu-prof-inventory FILE] [--cpu-prof-idle FILE] [--cpu-prof-steady FILE]
  *                              [--cpu-prof-expand FILE] [--heap-snapshot FILE] [--v8-flags=--heap-growing-percent=50]
+ *                              [--device-plane worker|inline]
  *   (also run by `npm run bench`, last, at BENCH_INVENTORY_DEVICES (default 300) devices: about 3 minutes)
  *   10,000 devices on 2 cores (about 20 minutes, recorded in .scratch/bench-inventory.md):
  *   npx tsx bench/inventory.ts --devices 10000 --max-concurrent-polls 256 --identify-concurrency 512 \
@@ -26,9 +27,12 @@
  * with its own self-signed certificate), discovery as bench/discovery-sweep.ts sets it (TLS insecure, credentials
  * root/0penBmc, concurrency/identifyConcurrency 256, CIDR only) and `inventory: { maxConcurrentPolls, startSpreadSeconds, maxPollStretch }`
  * from the options (the spread is lowered from the default 30 s so that a fleet registered over a sweep is polled as it
- * arrives). Then, in one run:
+ * arrives). `devicePlane` is --device-plane: `worker` (the default, as `shoal serve` runs it: discovery, drivers and
+ * inventory in a thread of their own; polling figures then come from the plane's status, read every second, and call
+ * times, gate waits and sink times are not measured) or `inline` (everything on the HTTP thread, with wrappers on the
+ * pool, the gate and the sink for those figures). Then, in one run:
  *
- * 1. Inventory: one CIDR sweep (`shoal.discovery.sweep`) over the smallest block holding the fleet; the time until
+ * 1. Inventory: one CIDR sweep (`shoal.plane.sweep`) over the smallest block holding the fleet; the time until
  *    every device is registered, the sweep's end, until every device is shown (a first snapshot stored: the seeded
  *    identify read, the service's onInventory) and until every device is whole (its coordinator has read it, which for
  *    a seeded device is the top-up of firmware and logs: every coordinator's `hasInventory`, checked afterwards

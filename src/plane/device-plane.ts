@@ -41,7 +41,7 @@ export interface PlaneStatus {
   /** Polls finished since start, by kind, and failed polls. */
   polls: { inventory: number; state: number; failed: number };
   /** The plane thread's own event loop: utilisation over the last status interval, and its V8 heap. */
-  loop?: { utilisation: number; heapUsedBytes: number; heapTotalBytes: number };
+  loop?: { utilisation: number; heapUsedBytes: number; heapTotalBytes: number; nice?: number };
   /** Times the worker was restarted after it died (worker mode). */
   restarts?: number;
 }

@@ -2,6 +2,8 @@
  * The device-plane worker: opens its own connection to the store, wires the plane as inline mode does, and answers the
  * API plane's calls. Logs go to the main thread's logger, so there is one log stream.
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -38,7 +40,29 @@ let plane: DevicePlane | undefined;
 const sweeps = new Map<number, AbortController>();
 let elu = performance.eventLoopUtilization();
 
+/** How much nicer than the HTTP thread this thread runs (Linux nice levels). */
+export const PLANE_NICENESS = 5;
+
+/**
+ * Polling yields the CPU to the HTTP thread. On Linux each thread has its own nice value, so this thread asks for a
+ * lower priority than the one that serves clients: when both want a core, a GET runs first and polling waits (the
+ * cadence governor sees the wait in this thread's event loop and slows polling down). Returns the thread's nice value,
+ * or undefined where threads cannot be told apart (not Linux) or the change is refused.
+ */
+function yieldToHttp(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!(tid > 0)) return undefined;
+    setPriority(tid, Math.min(19, getPriority(tid) + PLANE_NICENESS));
+    return getPriority(tid);
+  } catch {
+    return undefined;
+  }
+}
+let nice: number | undefined;
+
 async function start(): Promise<void> {
+  nice = yieldToHttp();
   const { config } = data;
   store = openStore(config.dataDir, config.sqliteSynchronous);
   const registry = await createDriverRegistry(config.drivers.external, process.cwd());
@@ -75,7 +99,7 @@ async function call(id: number, op: string, args: unknown[]): Promise<unknown> {
       const since = performance.eventLoopUtilization(now, elu);
       elu = now;
       const heap = getHeapStatistics();
-      return { ...(await p.status()), mode: 'worker', loop: { utilisation: since.utilization, heapUsedBytes: heap.used_heap_size, heapTotalBytes: heap.total_heap_size } };
+      return { ...(await p.status()), mode: 'worker', loop: { utilisation: since.utilization, heapUsedBytes: heap.used_heap_size, heapTotalBytes: heap.total_heap_size, ...(nice !== undefined ? { nice } : {}) } };
     }
     case 'close':
       await p.close();

@@ -730,6 +730,9 @@ async function main(): Promise<void> {
     // Warm-up, unmeasured: connections, JIT, every path once.
     await client.run({ origin, paths: [MANAGER], headers, total: 500, connections: CONNECTIONS });
     await client.run({ origin, paths: sysPaths, headers, total: Math.min(sysPaths.length, 5000) + 500, connections: CONNECTIONS });
+    // From here the bench also works inside the gateway's process (app.inject keeps each request's objects for about a
+    // second, some 11 KiB each; the $expand comparison parses 1,000 documents): the gateway's own peak is the one before.
+    const peakBeforeInProcess = Math.max(peakRss, process.memoryUsage().rss);
     await injectGets(gw, sysPaths, headers, 500, 1);
     await quietWait(sim);
     win = new PollWindow(sim);
@@ -834,7 +837,10 @@ async function main(): Promise<void> {
     const bodyBytes = byColl.reduce((a, r) => a + r.b, 0);
     console.log(`4. Memory and store at ${N} devices, all inventoried and polling`);
     console.log(
-      `  gateway RSS ${mib(memBefore.rss)} (heap used ${mib(memBefore.heapUsed)})${gced ? `; after a full GC: RSS ${mib(memGc.rss)}, heap used ${mib(heap.used_heap_size)} (total ${mib(heap.total_heap_size)}), external ${mib(memGc.external)}, array buffers ${mib(memGc.arrayBuffers)}` : ' (no GC available)'}; peak ${mib(Math.max(peakRss, memBefore.rss))} sampled every 250 ms, VmHWM ${mib(vmHwm() ?? NaN)}: ${memBefore.rss <= GOAL_RSS ? 'meets' : 'MISSES'} the 1 GB goal`,
+      `  gateway RSS ${mib(memBefore.rss)} (heap used ${mib(memBefore.heapUsed)})${gced ? `; after a full GC: RSS ${mib(memGc.rss)}, heap used ${mib(heap.used_heap_size)} (total ${mib(heap.total_heap_size)}), external ${mib(memGc.external)}, array buffers ${mib(memGc.arrayBuffers)}` : ' (no GC available)'}; peak ${mib(Math.max(peakRss, memBefore.rss))} sampled every 250 ms, VmHWM ${mib(vmHwm() ?? NaN)}; RSS ${memBefore.rss <= GOAL_RSS ? 'meets' : 'MISSES'} the 1 GB goal`,
+    );
+    console.log(
+      `  peak RSS until the bench's in-process rounds began (inventory, polling, HTTPS GETs from the client process): ${mib(peakBeforeInProcess)}: ${peakBeforeInProcess <= GOAL_RSS ? 'meets' : 'MISSES'} the 1 GB goal`,
     );
     if (planeNow?.loop) console.log(`  device plane worker's V8 heap (not collected by this thread's full GC): ${mib(planeNow.loop.heapUsedBytes)} used of ${mib(planeNow.loop.heapTotalBytes)}`);
     console.log(`  per device: RSS ${fmt(memBefore.rss / N / 1024, 0)} KiB, heap after GC ${fmt((heap.used_heap_size + (planeNow?.loop?.heapUsedBytes ?? 0)) / N / 1024, 0)} KiB${planeNow?.loop ? ' (both threads)' : ''}`);

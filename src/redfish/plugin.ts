@@ -102,7 +102,10 @@ export async function redfishPlugin(app: FastifyInstance, opts: RedfishPluginOpt
     else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') rf = RedfishError.of(413, 'PayloadTooLarge');
     else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') rf = RedfishError.of(415, 'UnrecognizedRequestBody');
     else if (err.statusCode === 400) rf = RedfishError.of(400, 'MalformedJSON');
-    else {
+    else if (err.name === 'PlaneUnavailable') {
+      // The device plane's worker died under this call and is being replaced: worth a retry, not an internal error.
+      rf = new RedfishError(503, baseMessage('ServiceTemporarilyUnavailable', ['5']), { 'Retry-After': '5' });
+    } else {
       req.log.error({ err }, 'unhandled error');
       rf = RedfishError.of(500, 'InternalError');
     }

@@ -145,6 +145,25 @@ describe('the device plane in a worker thread', () => {
     await until('every device whole again', async () => ((await shoal.plane.status()).whole === 4 ? true : undefined));
   }, 90_000);
 
+  it('answers a call the dying worker held with 503 ServiceTemporarilyUnavailable and Retry-After', async () => {
+    const s = (await sourceOf(fleet.devices[0]!.address))!;
+    const agg = shoal.services.aggregation;
+    const remove = agg.remove;
+    agg.remove = async () => {
+      throw new PlaneUnavailable('the device plane stopped (exit code 1)');
+    };
+    try {
+      const r = await shoal.app.inject({ method: 'DELETE', url: s['@odata.id'], headers: basic() });
+      expect(r.statusCode, r.body).toBe(503);
+      expect(r.headers['retry-after']).toBe('5');
+      expect(r.json().error['@Message.ExtendedInfo'][0].MessageId).toBe('Base.1.22.ServiceTemporarilyUnavailable');
+    } finally {
+      agg.remove = remove;
+    }
+    // Nothing was removed.
+    expect((await get(s['@odata.id'])).Id).toBe(s.Id);
+  });
+
   it('keeps every device and document across a restart of the gateway', async () => {
     await shoal.close();
     shoal = await build(config(), { logger: false });

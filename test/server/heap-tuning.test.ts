@@ -1,6 +1,6 @@
 /**
  * The launcher's heap tuning, in child processes: the same allocation pattern as a polling gateway (a live set, and a
- * steady flow of objects that live a while and die) keeps a far smaller heap with it than with V8's own choice.
+ * steady flow of objects that live a while and die) keeps its heap within a bound of its live set.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -35,12 +35,15 @@ describe('tuneHeap', () => {
     expect(tuneHeap(['--heap_growing_percent=80'])).toBe(false);
   });
 
-  it("keeps the heap of a gateway's allocation pattern well under what V8 grows to by itself", async () => {
-    // V8's own choice is --heap-growing-percent=0; given on the command line, tuneHeap keeps it.
-    const [own, tuned] = await Promise.all([child(['--heap-growing-percent=0']), child([])]);
-    expect(own.tuned).toBe(false);
-    expect(tuned.tuned).toBe(true);
-    // About 136 against 414 MiB for a 60 MiB live set, when measured; the margin leaves room for V8's variations.
-    expect(tuned.peakMiB).toBeLessThan(own.peakMiB * 0.6);
+  it("keeps the heap of a gateway's allocation pattern close to its live set", async () => {
+    // Without the cap the same workload peaked at 414 to 489 MiB on a quiet machine, but not always: how far V8 lets a
+    // heap grow also depends on how fast it measures its own collections, so under load even an explicit 4x factor
+    // sometimes stays at 138 MiB. Comparing against V8's own choice was therefore flaky (one CI run: 146 MiB). What
+    // the cap promises is a bound: a 60 MiB live set never holds more than about 140 MiB of heap.
+    const runs = await Promise.all([child([]), child([])]);
+    for (const r of runs) {
+      expect(r.tuned).toBe(true);
+      expect(r.peakMiB).toBeLessThan(200);
+    }
   }, 120_000);
 });

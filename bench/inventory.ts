@@ -34,7 +34,7 @@
  *
  * 1. Inventory: one CIDR sweep (`shoal.plane.sweep`) over the smallest block holding the fleet; the time until
  *    every device is registered, the sweep's end, until every device is shown (a first snapshot stored: the seeded
- *    identify read, the service's onInventory) and until every device is whole (its coordinator has read it, which for
+ *    identify read or a poll, as the plane's status counts it) and until every device is whole (its coordinator has read it, which for
  *    a seeded device is the top-up of firmware and logs: every coordinator's `hasInventory`, checked afterwards
  *    against the Systems collection's count). Inventory and state polls per second, device call times, the fleet gate (the pool's limiter:
  *    in flight, queued, wait for a slot), errors by code, synchronous time in the sink (map + SQLite), TLS handshakes.
@@ -533,7 +533,6 @@ async function main(): Promise<void> {
     let win: PollWindow | undefined;
     const stateMsOf = new Map<string, number>();
     const lastStateAt = new Map<string, number>();
-    const firstInventory = new Map<string, number>();
     const local = gw.local;
     if (local) {
     const inv = local.inventory;
@@ -586,7 +585,6 @@ async function main(): Promise<void> {
     const onError = inv.onError.bind(inv);
     inv.onInventory = timedSink('inventory', async (id: string, snap: InventorySnapshot, at: number) => {
       if (win) win.count.inventory++;
-      if (!firstInventory.has(id)) firstInventory.set(id, performance.now());
       return onInventory(id, snap, at);
     });
     inv.onState = timedSink('state', async (id: string, states: SystemState[], at: number) => {
@@ -608,11 +606,12 @@ async function main(): Promise<void> {
       if (pool) win?.sample({ ...pool.load, stateQueued: pool.load.byKind.state.queued }, pool.cadence.stretch);
       else if (planeNow) win?.sample({ inFlight: planeNow.inFlight, queued: planeNow.queued, stateQueued: 0 }, planeNow.stretch);
     }, 250);
-    // Worker mode: shown is counted here from the plane's figures, a time for each device as the count passes it.
+    // Shown (a snapshot stored, a seed among them) comes from the plane's figures in both modes: a time for each device
+    // as the count passes it, to the status interval.
     const shownAt: number[] = [];
     const readStatus = async () => {
       planeNow = await gw.plane.status();
-      while (!local && shownAt.length < planeNow.shown) shownAt.push(performance.now());
+      while (shownAt.length < planeNow.shown) shownAt.push(performance.now());
       win?.planeSample(planeNow);
     };
     await readStatus();
@@ -654,7 +653,7 @@ async function main(): Promise<void> {
       sim.assertAlive();
       // The plane's status (read every STATUS_MS in the background): directory, coordinators, shown and whole.
       const st = planeNow!;
-      const shown = local ? firstInventory.size : st.shown;
+      const shown = st.shown;
       if (tDir === undefined && st.devices >= N) tDir = performance.now();
       if (tReg === undefined && st.polled >= N) tReg = performance.now();
       // Shown (a first snapshot stored, a seeded identify read among them) is not whole: every coordinator must have
@@ -681,7 +680,7 @@ async function main(): Promise<void> {
     const report = await Promise.race([sweep, sleep(1)]);
     if (sweepErr) console.log(`SWEEP FAILED: ${(sweepErr as Error).message}`);
     if (tInv === undefined) console.log(`NOT ALL INVENTORIED within ${s(INVENTORY_LIMIT_MS)}: ${whole} of ${N} whole; the figures below are partial`);
-    const invTimes = sortNum((local ? [...firstInventory.values()] : shownAt).map((t) => t - ts));
+    const invTimes = sortNum(shownAt.map((t) => t - ts));
     console.log(
       `  sweep: ${report ? `created ${report.created.length}, registered ${report.registered}, paired ${report.paired}, unreachable ${report.unreachable}, failed ${JSON.stringify(report.failed)}` : 'not finished'}`,
     );
@@ -717,7 +716,7 @@ async function main(): Promise<void> {
     if (profIdle) await profIdle.stop(argv['cpu-prof-idle']!);
     win = undefined;
     const idle = idleWin.report('steady polling');
-    if (local) cadence(idleWin, idle, firstInventory.keys(), stateMsOf);
+    if (local) cadence(idleWin, idle, stateMsOf.keys(), stateMsOf);
     else console.log(`    gateway CPU per poll ${fmt((idle.cpu * 1000) / Math.max(1, idleWin.count.state + idleWin.count.inventory), 2)} ms (the whole process: both threads)`);
 
     // --- 2. GETs from the store while polling goes on.
@@ -777,7 +776,7 @@ async function main(): Promise<void> {
     }
     console.log('  polling during the GET rounds:');
     const during = getWin.report('GET rounds', cliCpuGets);
-    if (local) cadence(getWin, during, firstInventory.keys(), stateMsOf);
+    if (local) cadence(getWin, during, stateMsOf.keys(), stateMsOf);
 
     // --- 3. $expand of a page of 1,000 Systems, against JSON.stringify of the same documents.
     console.log('');

@@ -10,6 +10,7 @@ import { LoginLimiter } from './auth/login-limiter.js';
 import { SessionsService } from './auth/sessions-service.js';
 import { resolveConfig, type ShoalConfig, type ShoalConfigInput } from './config/config.js';
 import { aggregationAdapter, sweepTaskHandler } from './discovery/adapter.js';
+import { storedCredentials } from './drivers/endpoints.js';
 import { createDriverRegistry } from './drivers/index.js';
 import { CredentialCipher } from './drivers/runtime/index.js';
 import type { DevicePlane } from './plane/device-plane.js';
@@ -98,15 +99,7 @@ export async function build(input: ShoalConfigInput | ShoalConfig = {}, opts: Bu
     settings,
     aggregation: aggregationAdapter(plane, {
       devices: store.devices,
-      credentialsOf: (id) => {
-        const row = store.endpoints.get(id);
-        if (!row) return undefined;
-        try {
-          return cipher.decrypt(row.id, row.credentials);
-        } catch {
-          return undefined;
-        }
-      },
+      credentialsOf: (id) => storedCredentials(store.endpoints, cipher, id),
       drivers: () => registry.list().map((d) => ({ id: d.manifest.id, name: d.manifest.name, protocol: d.manifest.protocol })),
       submit: (kind, payload, o) => tasks.submit(kind, payload, o),
     }),

@@ -66,6 +66,9 @@ export interface ManualSource {
   credentials?: Credentials;
 }
 
+/** What adding a device by hand gave: the device, or why not (`conflict` names the device that already has it). */
+export type ManualAddResult = { ok: true; device: DiscoveredDevice } | { ok: false; conflict?: string; reason: string };
+
 /** Visible means served as an AggregationSource. */
 export const visible = (d: DiscoveredDevice) => d.state !== 'Removed' && d.state !== 'Tombstoned';
 
@@ -224,7 +227,7 @@ export class DiscoveryService {
    * Adds a device by hand. Without a driver the device must answer now, so its driver can be chosen; with one (from
    * the ConnectionMethod) it is registered even while down. An address that a served device already has is a conflict.
    */
-  async add(m: ManualSource): Promise<{ ok: true; device: DiscoveredDevice } | { ok: false; conflict?: string; reason: string }> {
+  async add(m: ManualSource): Promise<ManualAddResult> {
     const existing = this.directory.owner({ kind: 'addr', value: addressKey(m.protocol, m.host, m.port) });
     const ex = existing ? this.directory.get(existing) : undefined;
     if (ex && visible(ex)) return { ok: false, conflict: ex.id, reason: `${m.host} is already aggregation source ${ex.id}` };

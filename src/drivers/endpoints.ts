@@ -11,6 +11,24 @@ export interface EndpointStorePort {
   setPin(id: string, fingerprint256: string | undefined): void;
 }
 
+/**
+ * An endpoint's stored credentials, decrypted; undefined when it has none or they do not decrypt. Also what the API
+ * plane reads (an AggregationSource's UserName) when the endpoints live in the device-plane worker.
+ */
+export function storedCredentials(
+  store: Pick<EndpointStorePort, 'list' | 'get'>,
+  cipher: Pick<CredentialCipher, 'decrypt'>,
+  id: string,
+): Credentials | undefined {
+  const row = store.get ? store.get(id) : store.list().find((r) => r.id === id);
+  if (!row) return undefined;
+  try {
+    return cipher.decrypt(row.id, row.credentials);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface EndpointInput {
   id: string;
   driver: string;
@@ -92,13 +110,7 @@ export class ManagedEndpoints {
 
   /** The stored credentials of an endpoint (decrypted), or undefined when it has none or they do not decrypt. */
   credentialsOf(id: string): Credentials | undefined {
-    const row = (this.store.get ? this.store.get(id) : this.store.list().find((r) => r.id === id));
-    if (!row) return undefined;
-    try {
-      return this.cipher.decrypt(row.id, row.credentials);
-    } catch {
-      return undefined;
-    }
+    return storedCredentials(this.store, this.cipher, id);
   }
 
   /** Takes an endpoint out of the runtime (its session logged out) but keeps it stored, for a device gone quiet. */

@@ -139,8 +139,7 @@ export class InventoryService implements InventorySink {
     const status = c?.status();
     if (!c || !status || status.hasInventory || status.running || !this.o.endpoints.get(id)) return false;
     this.seeded.add(id);
-    this.polls.inventory--; // onInventory counts it, and a seed is not a poll
-    void this.onInventory(id, snap, at);
+    this.takeSnapshot(id, snap, at);
     // The top-up is a few requests, not a crawl: done now, the device is whole within seconds of showing.
     void c.pollNow('inventory');
     return true;
@@ -148,6 +147,11 @@ export class InventoryService implements InventorySink {
 
   async onInventory(id: string, snap: InventorySnapshot, at: number): Promise<void> {
     this.polls.inventory++;
+    this.takeSnapshot(id, snap, at);
+  }
+
+  /** Stores a device's inventory snapshot (a poll's, or a seed's) and maps it. */
+  private takeSnapshot(id: string, snap: InventorySnapshot, at: number): void {
     const st = this.fresh(id);
     st.freshness = { ...st.freshness, inventoryAt: at };
     delete st.freshness.error;

@@ -4,24 +4,11 @@
  * run on the main thread or in a worker thread of its own without the Redfish layer knowing which.
  */
 import type { Credentials } from '../drivers/api.js';
-import type { DiscoveredDevice, SightingProtocol } from '../model/discovery.js';
-import type { SweepReport, SweepRequest } from '../discovery/index.js';
-import type { DiscoverySourceName } from '../model/discovery.js';
+import type { DiscoveredDevice } from '../model/discovery.js';
+import type { ManualAddResult, ManualSource, SweepHooks, SweepReport, SweepRequest } from '../discovery/index.js';
 
 /** Where the device plane runs: on the main thread beside HTTP, or in a worker thread with its own event loop and heap. */
 export type PlaneMode = 'inline' | 'worker';
-
-/** A hand-made AggregationSource, as the plane takes it (credentials already in driver form). */
-export interface PlaneSourceInput {
-  protocol: SightingProtocol;
-  host: string;
-  port?: number;
-  serviceRootUrl?: string;
-  driver?: string;
-  credentials?: Credentials;
-}
-
-export type PlaneAddResult = { ok: true; device: DiscoveredDevice } | { ok: false; conflict?: string; reason: string };
 
 /** Figures about the plane's work, for operators and the benchmarks. Counters run from the plane's start. */
 export interface PlaneStatus {
@@ -46,17 +33,14 @@ export interface PlaneStatus {
   restarts?: number;
 }
 
-/** Hooks of a sweep run on the plane (the same as discovery's, minus per-sighting outcomes). */
-export interface PlaneSweepHooks {
-  signal?: AbortSignal;
-  progress?(source: DiscoverySourceName, done: number, total: number): void;
-}
+/** Hooks of a sweep run on the plane: discovery's, less per-sighting outcomes (which stay in the plane's thread). */
+export type PlaneSweepHooks = Pick<SweepHooks, 'signal' | 'progress'>;
 
 /** What the API plane asks of the device plane. Reads of devices and documents go to the store, not here. */
 export interface DevicePlane {
   readonly mode: PlaneMode;
   /** Adds a device by hand (AggregationSources POST); answers once the record is written. */
-  add(input: PlaneSourceInput): Promise<PlaneAddResult>;
+  add(input: ManualSource): Promise<ManualAddResult>;
   /** New credentials or approval (AggregationSource PATCH); answers once the change is written. */
   update(id: string, change: { credentials?: Credentials; approve?: boolean }): Promise<DiscoveredDevice | undefined>;
   /** Takes a device out of management (AggregationSource DELETE). */

@@ -1,5 +1,6 @@
 /** The messages between the API plane and the device-plane worker (structured-cloned over the worker's port). */
 import type { ShoalConfig } from '../config/config.js';
+import type { DiscoverySourceName } from '../model/discovery.js';
 
 /** What the worker starts from. */
 export interface PlaneWorkerData {
@@ -18,7 +19,7 @@ export type FromWorker =
   | { t: 'failed'; error: string }
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: { name: string; message: string } }
-  | { t: 'progress'; id: number; source: string; done: number; total: number }
+  | { t: 'progress'; id: number; source: DiscoverySourceName; done: number; total: number }
   | { t: 'log'; level: LogLevel; obj: object; msg?: string };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';

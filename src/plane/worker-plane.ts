@@ -161,7 +161,7 @@ export class WorkerPlane implements DevicePlane {
           this.o.log[m.level]?.(m.obj, m.msg);
           return;
         case 'progress':
-          this.pending.get(m.id)?.progress?.(m.source as never, m.done, m.total);
+          this.pending.get(m.id)?.progress?.(m.source, m.done, m.total);
           return;
         case 'result': {
           const p = this.pending.get(m.id);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../mock-hardware/src/index.js';
 import type { Shoal } from '../../src/app.js';
 import { SCHEMAS_DIR } from '../../src/redfish/oem-schemas.js';
+import { memberIds as ids, until } from '../support/until.js';
 import { basic, testApp } from '../support/app.js';
 import { addSchemaDir, validateRedfish } from '../support/redfish-schema.js';
 
@@ -23,19 +24,6 @@ async function get(url: string): Promise<Doc> {
   const r = await shoal.app.inject({ url, headers: basic() });
   expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
   return r.json() as Doc;
-}
-
-const ids = (c: Doc) => (c.Members as { '@odata.id': string }[]).map((m) => m['@odata.id']);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 beforeAll(async () => {

@@ -14,6 +14,7 @@ import type { ShoalConfigInput } from '../../src/config/config.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { PlaneUnavailable, WorkerPlane } from '../../src/plane/worker-plane.js';
 import { ADMIN_PASSWORD, basic } from '../support/app.js';
+import { memberIds as ids, until } from '../support/until.js';
 
 const BASE = `127.173.${(process.pid % 200) + 1}.1`;
 const ACTION = '/redfish/v1/AggregationService/Actions/Oem/ShoalAggregationService.Discover';
@@ -33,22 +34,10 @@ const config = (): ShoalConfigInput => ({
   inventory: { startSpreadSeconds: 0 },
 });
 
-async function get(url: string, status = 200): Promise<Doc> {
+async function get(url: string): Promise<Doc> {
   const r = await shoal.app.inject({ url, headers: basic() });
-  expect(r.statusCode, `${url}: ${r.body}`).toBe(status);
+  expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
   return r.json() as Doc;
-}
-const ids = (c: Doc) => (c.Members as { '@odata.id': string }[]).map((m) => m['@odata.id']);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 async function sourceOf(address: string): Promise<Doc | undefined> {
